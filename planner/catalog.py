@@ -1,0 +1,53 @@
+"""The catalog: validated reference tables (items, donors, offers, corridors, ...) as DataFrames."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+_SPACE = re.compile(r"\s+")
+
+
+def norm_name(text: str) -> str:
+    """Key for matching item names: case- and whitespace-insensitive."""
+    return _SPACE.sub(" ", str(text)).strip().casefold()
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Validated catalog tables. Column sets are fixed; see DESIGN.md §2.1.
+
+    items: item_id, name, category, unit, unit_weight_t, integer (bool), aliases (list[str])
+    donors: donor_id, name, budget_eur (NaN = unlimited), corridors (tuple; empty = all)
+    offers: offer_id, donor_id, item_id, quantity, unit_cost_eur, available_from
+            (int period, datetime.date or None), lead_periods, max_per_period (NaN = no limit)
+    corridors: corridor_id, name, mode, capacity_t, transit_periods
+    capacity_changes: corridor_id, from_period, to_period, capacity_t
+    substitutes: item_id, substitute_id, factor
+    """
+
+    folder: Path
+    items: pd.DataFrame
+    donors: pd.DataFrame
+    offers: pd.DataFrame
+    corridors: pd.DataFrame
+    capacity_changes: pd.DataFrame
+    substitutes: pd.DataFrame
+    planning: dict[str, Any] = field(default_factory=dict)
+    files: tuple[Path, ...] = ()
+
+    def item_lookup(self) -> dict[str, str]:
+        """Normalised id, name or alias -> item_id (ids win over names, names over aliases)."""
+        lookup: dict[str, str] = {}
+        for row in self.items.itertuples(index=False):
+            for alias in row.aliases:
+                lookup.setdefault(norm_name(alias), str(row.item_id))
+        for row in self.items.itertuples(index=False):
+            lookup[norm_name(str(row.name))] = str(row.item_id)
+        for row in self.items.itertuples(index=False):
+            lookup[norm_name(str(row.item_id))] = str(row.item_id)
+        return lookup

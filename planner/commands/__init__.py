@@ -1,0 +1,22 @@
+"""One module per `aidplan` sub-command; each exposes ``register(app)``."""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+# Order here is the order in `aidplan --help`.
+COMMAND_MODULES = ("plan", "validate", "whatif", "template", "catalog")
+
+
+def register_all(app: typer.Typer) -> None:
+    """Import every command module that exists and let it add its command to ``app``."""
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"planner.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"planner.commands.{name}":
+                raise
+            continue
+        module.register(app)
