@@ -38,7 +38,7 @@ class RequestSet:
 def request_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
     """Build a request table with the fixed columns and dtypes from plain dicts.
 
-    Missing optional fields get their defaults, so tests and generators can pass only the essentials.
+    Missing optional fields get their defaults, so tests and generators pass only essentials.
     """
     defaults: dict[str, object] = {
         "priority": 3,

@@ -39,7 +39,9 @@ def _rel(path: Path) -> str:
         return str(path)
 
 
-def _read_csv(path: Path, issues: list[Issue]) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+def _read_csv(
+    path: Path, issues: list[Issue]
+) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     """Header and (line number, row) pairs of a UTF-8 CSV, all values as text."""
     name = _rel(path)
     if path.stat().st_size > MAX_CSV_BYTES:
@@ -69,7 +71,9 @@ def _read_csv(path: Path, issues: list[Issue]) -> tuple[list[str], list[tuple[in
                     row=n,
                 )
             )
-        out.append((n, {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header)}))
+        out.append(
+            (n, {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header)})
+        )
     return header, out
 
 
@@ -110,14 +114,14 @@ def _parse_rows(
             try:
                 data = convert(data)
             except ValueError as exc:
-                col, _, msg = str(exc).partition(": ")
-                issues.append(Issue("bad-value", name, msg, row=n, column=col))
+                where, _, msg = str(exc).partition(": ")
+                issues.append(Issue("bad-value", name, msg, row=n, column=where))
                 continue
         try:
             parsed.append((n, model.model_validate(data)))
         except ValidationError as exc:
             for err in exc.errors():
-                col = str(err["loc"][0]) if err["loc"] else None
+                col: str | None = str(err["loc"][0]) if err["loc"] else None
                 found = raw.get(col, "") if col else ""
                 issues.append(
                     Issue(
@@ -146,9 +150,7 @@ def _to_bool(col: str) -> Callable[[dict[str, str]], dict[str, Any]]:
     return convert
 
 
-def _unique(
-    rows: list[tuple[int, BaseModel]], key: str, name: str, issues: list[Issue]
-) -> None:
+def _unique(rows: list[tuple[int, BaseModel]], key: str, name: str, issues: list[Issue]) -> None:
     seen: dict[str, int] = {}
     for n, row in rows:
         value = getattr(row, key)
@@ -179,17 +181,19 @@ def read_planning(path: Path, issues: list[Issue]) -> dict[str, Any]:
         issues.append(Issue("bad-toml", name, f"expected valid TOML: {exc}"))
         return {}
     for key in sorted(set(data) - PLANNING_KEYS - PLANNING_EXTRA_KEYS):
-        issues.append(
-            Issue("unknown-key", name, f"unknown setting {key!r}", column=key)
-        )
+        issues.append(Issue("unknown-key", name, f"unknown setting {key!r}", column=key))
     data = {k: v for k, v in data.items() if k in PLANNING_KEYS | PLANNING_EXTRA_KEYS}
     if "priority_weights" in data and isinstance(data["priority_weights"], dict):
         try:
             data["priority_weights"] = {int(k): v for k, v in data["priority_weights"].items()}
         except ValueError:
             issues.append(
-                Issue("bad-value", name, "priority_weights keys must be 1, 2, 3 and 4",
-                      column="priority_weights")
+                Issue(
+                    "bad-value",
+                    name,
+                    "priority_weights keys must be 1, 2, 3 and 4",
+                    column="priority_weights",
+                )
             )
     try:
         Settings.model_validate(data)
@@ -268,9 +272,13 @@ def read_catalog(folder: Path | str) -> Catalog:
         except ValueError as exc:
             assert p_offers is not None
             issues.append(
-                Issue("bad-value", _rel(p_offers),
-                      f"{exc}, found {r.available_from!r}",  # type: ignore[attr-defined]
-                      row=n, column="available_from")
+                Issue(
+                    "bad-value",
+                    _rel(p_offers),
+                    f"{exc}, found {r.available_from!r}",  # type: ignore[attr-defined]
+                    row=n,
+                    column="available_from",
+                )
             )
             offer_times.append(None)
     for n, r in changes:
@@ -279,16 +287,29 @@ def read_catalog(folder: Path | str) -> Catalog:
         ref(p_subs, n, "item_id", r.item_id, item_ids, "item")  # type: ignore[attr-defined]
         ref(p_subs, n, "substitute_id", r.substitute_id, item_ids, "item")  # type: ignore[attr-defined]
         if r.item_id == r.substitute_id and p_subs is not None:  # type: ignore[attr-defined]
-            issues.append(Issue("bad-value", _rel(p_subs), "an item cannot substitute itself",
-                                row=n, column="substitute_id"))
+            issues.append(
+                Issue(
+                    "bad-value",
+                    _rel(p_subs),
+                    "an item cannot substitute itself",
+                    row=n,
+                    column="substitute_id",
+                )
+            )
     if p_subs is not None:
         seen: dict[tuple[str, str], int] = {}
         for n, r in subs:
             k = (r.item_id, r.substitute_id)  # type: ignore[attr-defined]
             if k in seen:
-                issues.append(Issue("duplicate-id", _rel(p_subs),
-                                    f"pair {k[0]!r}/{k[1]!r} already given on row {seen[k]}",
-                                    row=n, column="substitute_id"))
+                issues.append(
+                    Issue(
+                        "duplicate-id",
+                        _rel(p_subs),
+                        f"pair {k[0]!r}/{k[1]!r} already given on row {seen[k]}",
+                        row=n,
+                        column="substitute_id",
+                    )
+                )
             seen.setdefault(k, n)
 
     raise_if_errors(issues)

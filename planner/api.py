@@ -1,0 +1,175 @@
+"""The Python API: load inputs, plan, and get tidy DataFrames back.
+
+>>> from planner.api import load_inputs, run_plan
+>>> result = run_plan(load_inputs())            # the bundled demo   # doctest: +SKIP
+>>> result.allocations.head()                                       # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from planner import __version__
+from planner.catalog import Catalog
+from planner.data import PlanningData, build_planning_data
+from planner.io.catalog import read_catalog
+from planner.model import LinearModel, build_model
+from planner.requests import RequestSet
+from planner.results import PlanResult, extract
+from planner.scenarios import apply_to_data, read_scenario, scenario_settings
+from planner.schema import Scenario, Settings
+from planner.solve import solve_model
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    """Everything a plan is computed from, read and validated."""
+
+    catalog: Catalog
+    requests: RequestSet
+    settings: Settings
+    scenario: Scenario | None = None
+    files: tuple[tuple[str, Path], ...] = ()
+    read_time_s: float = 0.0
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+
+def base_settings(catalog: Catalog, overrides: dict[str, Any] | None = None) -> Settings:
+    """Settings defaults ← the catalog's planning.toml ← explicit overrides."""
+    return Settings.model_validate({**catalog.planning, **(overrides or {})})
+
+
+def load_inputs(
+    requests_path: Path | str | None = None,
+    catalog_dir: Path | str | None = None,
+    scenario_path: Path | str | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> PlanInputs:
+    """Read catalog, scenario and request workbook (the bundled demo when paths are None).
+
+    Raises planner.errors.InputError listing every problem found.
+    """
+    from planner.cli_common import default_catalog, default_requests
+    from planner.io.requests import read_requests
+
+    t0 = time.perf_counter()
+    catalog_dir = Path(catalog_dir) if catalog_dir is not None else default_catalog()
+    requests_path = Path(requests_path) if requests_path is not None else default_requests()
+    catalog = read_catalog(catalog_dir)
+    scenario = read_scenario(scenario_path, catalog) if scenario_path is not None else None
+    settings = scenario_settings(base_settings(catalog), scenario)
+    if overrides:
+        settings = Settings.model_validate({**settings.model_dump(), **overrides})
+    requests = read_requests(requests_path, catalog, settings)
+    files: list[tuple[str, Path]] = [("catalog", p) for p in catalog.files]
+    files.append(("requests", requests_path))
+    if scenario_path is not None:
+        files.append(("scenario", Path(scenario_path)))
+    return PlanInputs(
+        catalog,
+        requests,
+        settings,
+        scenario,
+        tuple(files),
+        time.perf_counter() - t0,
+        dict(overrides or {}),
+    )
+
+
+def planning_data(inputs: PlanInputs) -> PlanningData:
+    """Model-ready tables, with the scenario's budgets and capacities applied."""
+    data = build_planning_data(inputs.catalog, inputs.requests.table, inputs.settings)
+    if inputs.scenario is not None:
+        data = apply_to_data(data, inputs.scenario, inputs.catalog)
+    return data
+
+
+def solve_and_report(model: LinearModel, settings: Settings) -> PlanResult:
+    """Solve a built model and extract the §5 tables (with reasons for unmet lines)."""
+    t0 = time.perf_counter()
+    sol = solve_model(model, settings)
+    t1 = time.perf_counter()
+    result = extract(model, sol)
+    result.timings_s.update(solve=t1 - t0, extract=time.perf_counter() - t1)
+    return result
+
+
+def run_plan(inputs: PlanInputs) -> PlanResult:
+    """read → planning data → build → solve → extract, timing each step."""
+    t0 = time.perf_counter()
+    data = planning_data(inputs)
+    model = build_model(data)
+    t1 = time.perf_counter()
+    result = solve_and_report(model, inputs.settings)
+    result.timings_s.update(read=inputs.read_time_s, build=t1 - t0)
+    return result
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def inputs_table(inputs: PlanInputs, result: PlanResult) -> pd.DataFrame:
+    """The Inputs sheet: every input file with its hash, every setting, versions, run time."""
+    rows: list[dict[str, Any]] = []
+    for role, p in inputs.files:
+        rows.append(
+            {"kind": role, "name": p.name, "path": str(p), "sha256": sha256_of(p), "value": ""}
+        )
+    for key, value in inputs.settings.model_dump().items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k}: {v:g}" for k, v in value.items())
+        elif isinstance(value, tuple | list):
+            value = ", ".join(str(v) for v in value)
+        rows.append({"kind": "setting", "name": key, "path": "", "sha256": "", "value": value})
+    if inputs.scenario is not None:
+        rows.append(
+            {
+                "kind": "scenario",
+                "name": "name",
+                "path": "",
+                "sha256": "",
+                "value": inputs.scenario.name,
+            }
+        )
+    sol = result.solution
+    rows += [
+        {"kind": "run", "name": "aidplan version", "path": "", "sha256": "", "value": __version__},
+        {"kind": "run", "name": "solver", "path": "", "sha256": "", "value": sol.solver},
+        {
+            "kind": "run",
+            "name": "solver version",
+            "path": "",
+            "sha256": "",
+            "value": sol.solver_version,
+        },
+        {
+            "kind": "run",
+            "name": "run at (UTC)",
+            "path": "",
+            "sha256": "",
+            "value": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
+        },
+    ]
+    for step, secs in result.timings_s.items():
+        rows.append(
+            {
+                "kind": "run",
+                "name": f"time {step} s",
+                "path": "",
+                "sha256": "",
+                "value": round(secs, 4),
+            }
+        )
+    return pd.DataFrame(rows, columns=["kind", "name", "path", "sha256", "value"])

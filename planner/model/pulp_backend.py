@@ -1,0 +1,182 @@
+"""The model as a PuLP problem: for CBC (PuLP's bundled solver) and for writing LP files.
+
+Expressions are built in bulk from the model's arrays: one LpAffineExpression per row from
+(variable, coefficient) pairs, never by repeated `+=` on expressions.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pulp
+
+from planner.model.build import LinearModel
+from planner.schema import Settings
+from planner.solve import Solution, clean_x, cost_cap, value_floor
+
+
+def safe_name(text: str) -> str:
+    """A solver-safe name: letters, digits and underscores only (labels stay in reports)."""
+    return "".join(ch if ch.isalnum() else "_" for ch in text)[:200]
+
+
+def to_pulp(model: LinearModel) -> tuple[pulp.LpProblem, list[pulp.LpVariable]]:
+    """Build the §4 model as a PuLP problem (maximise value), constraints named by their index."""
+    prob = pulp.LpProblem("aidplan", pulp.LpMaximize)
+    cats = np.where(model.integer, pulp.LpInteger, pulp.LpContinuous)
+    xs = [prob.add_variable(f"x{j}", lowBound=0, cat=str(cats[j])) for j in range(model.n_vars)]
+    prob.setObjective(pulp.LpAffineExpression(zip(xs, model.value.tolist(), strict=True)))
+    for b in model.blocks:
+        if not b.n_rows:
+            continue
+        order = np.argsort(b.row, kind="stable")
+        rows, vars_, coefs = b.row[order], b.var[order], b.coef[order]
+        bounds = np.searchsorted(rows, np.arange(b.n_rows + 1))
+        names = b.row_names()
+        for i in range(b.n_rows):
+            lo, hi = bounds[i], bounds[i + 1]
+            expr = pulp.LpAffineExpression(
+                zip([xs[j] for j in vars_[lo:hi]], coefs[lo:hi].tolist(), strict=True)
+            )
+            prob += pulp.LpConstraint(
+                expr, pulp.LpConstraintLE, safe_name(names[i]), float(b.upper[i])
+            )
+    return prob, xs
+
+
+def write_lp(model: LinearModel, path: Path) -> None:
+    """Write the stage-1 model as an LP file, for debugging (`aidplan plan --write-lp`)."""
+    prob, _ = to_pulp(model)
+    prob.writeLP(str(path))
+
+
+class PulpBackend:
+    """CBC through PuLP; the same lexicographic stages as the HiGHS backend."""
+
+    def __init__(self, model: LinearModel):
+        self.model = model
+        self.row_upper = {b.family: b.upper.copy() for b in model.blocks}
+        self.col_upper = np.full(model.n_vars, np.inf)
+
+    def set_row_upper(self, rows: np.ndarray, upper: np.ndarray) -> None:
+        offsets = self.model.row_offsets()
+        for r, u in zip(np.asarray(rows), np.asarray(upper, dtype=float), strict=True):
+            fam = max((f for f, o in offsets.items() if o <= r), key=lambda f: offsets[f])
+            self.row_upper[fam][int(r) - offsets[fam]] = u
+
+    def set_col_upper(self, cols: np.ndarray, upper: np.ndarray) -> None:
+        self.col_upper[np.asarray(cols, dtype=int)] = np.asarray(upper, dtype=float)
+
+    def _problem(self) -> tuple[pulp.LpProblem, list[pulp.LpVariable]]:
+        model = self.model
+        saved = [b.upper for b in model.blocks]
+        try:
+            for b in model.blocks:
+                object.__setattr__(b, "upper", self.row_upper[b.family])
+            prob, xs = to_pulp(model)
+        finally:
+            for b, u in zip(model.blocks, saved, strict=True):
+                object.__setattr__(b, "upper", u)
+        for j in np.flatnonzero(np.isfinite(self.col_upper)):
+            xs[j].upBound = float(self.col_upper[j])
+        return prob, xs
+
+    def solve(self, settings: Settings) -> Solution:
+        model = self.model
+        t0 = time.perf_counter()
+        version = f"CBC (PuLP {pulp.__version__})"
+        n = model.n_vars
+        if n == 0:
+            return Solution(
+                np.zeros(0), "optimal", True, 0.0, 0.0, 0.0, "cbc", version, 0.0, None, ["value"]
+            )
+        prob, xs = self._problem()
+
+        def run(left: float) -> tuple[str, bool, np.ndarray | None]:
+            with warnings.catch_warnings():
+                # PuLP 3.3 flags its bundled CBC as deprecated for 4.0; it is the one we ship.
+                warnings.simplefilter("ignore", DeprecationWarning)
+                solver = pulp.PULP_CBC_CMD(
+                    msg=False,
+                    timeLimit=max(left, 1.0),
+                    gapRel=settings.mip_gap if model.is_mip else None,
+                )
+                prob.solve(solver)
+            sol_status = prob.sol_status
+            x = np.array([v.varValue if v.varValue is not None else np.nan for v in xs])
+            if prob.status == pulp.LpStatusOptimal and sol_status == pulp.LpSolutionOptimal:
+                return "optimal", True, x
+            if (
+                sol_status in (pulp.LpSolutionIntegerFeasible, pulp.LpSolutionOptimal)
+                and not np.isnan(x).any()
+            ):
+                return "feasible (time limit)", False, x
+            return f"no solution ({pulp.LpStatus[prob.status].lower()})", False, None
+
+        status, proven, x = run(settings.time_limit_s)
+        if x is None:
+            return Solution(
+                np.full(n, np.nan),
+                status,
+                False,
+                np.nan,
+                np.nan,
+                np.nan,
+                "cbc",
+                version,
+                time.perf_counter() - t0,
+            )
+        duals = None
+        if not model.is_mip:
+            duals = np.array(
+                [c.pi if c.pi is not None else 0.0 for c in prob.constraints()[: model.n_rows]]
+            )
+        best, stages = x, ["value"]
+        v_star = float(model.value @ x)
+        prob += pulp.LpConstraint(
+            pulp.LpAffineExpression(zip(xs, model.value.tolist(), strict=True)),
+            pulp.LpConstraintGE,
+            "stage_value_floor",
+            value_floor(v_star),
+        )
+        prob.sense = pulp.LpMinimize
+        prob.setObjective(pulp.LpAffineExpression(zip(xs, model.cost_eur.tolist(), strict=True)))
+        left = settings.time_limit_s - (time.perf_counter() - t0)
+        if not model.is_mip or left >= 1.0:
+            _, _, x2 = run(left)
+            if x2 is not None:
+                best = x2
+                stages.append("cost")
+                prob += pulp.LpConstraint(
+                    pulp.LpAffineExpression(zip(xs, model.cost_eur.tolist(), strict=True)),
+                    pulp.LpConstraintLE,
+                    "stage_cost_cap",
+                    cost_cap(float(model.cost_eur @ best)),
+                )
+                prob.sense = pulp.LpMaximize
+                prob.setObjective(
+                    pulp.LpAffineExpression(zip(xs, model.earliness.tolist(), strict=True))
+                )
+                left = settings.time_limit_s - (time.perf_counter() - t0)
+                if not model.is_mip or left >= 1.0:
+                    _, _, x3 = run(left)
+                    if x3 is not None:
+                        best = x3
+                        stages.append("arrival")
+        best = clean_x(best, model.integer)
+        return Solution(
+            x=best,
+            status=status,
+            proven_optimal=proven,
+            gap=0.0 if proven else np.nan,
+            value=float(model.value @ best),
+            cost_eur=float(model.cost_eur @ best),
+            solver="cbc",
+            solver_version=version,
+            solve_time_s=time.perf_counter() - t0,
+            row_duals=duals,
+            stages=stages,
+        )

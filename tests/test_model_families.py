@@ -1,0 +1,350 @@
+"""One hand-checkable case per constraint family of DESIGN.md §4 (binding and not binding).
+
+Each case: 1 item (unless said), 1–2 requests, 1–2 offers, 1 corridor, 2 periods; the expected
+numbers are worked out in the docstring. Solved with HiGHS and with CBC.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from planner.data import build_planning_data
+from planner.model import build_model
+from planner.results import PlanResult, extract
+from planner.schema import Settings
+from planner.solve import solve_model
+from tests.factories import START, make_catalog, make_requests
+
+SOLVERS = ["highs", "cbc"]
+
+
+def plan(
+    solver: str,
+    offers: list[dict[str, Any]],
+    requests: list[dict[str, Any]],
+    *,
+    items: list[dict[str, Any]] | None = None,
+    donors: list[dict[str, Any]] | None = None,
+    capacity_t: float = 1e6,
+    transit: int = 0,
+    horizon: int = 2,
+    **settings: Any,
+) -> PlanResult:
+    cat = make_catalog(
+        items=items or [{"item_id": "a", "unit_weight_t": 1.0}],
+        donors=donors or [{"donor_id": "d1"}, {"donor_id": "d2"}],
+        offers=offers,
+        corridors=[{"corridor_id": "c1", "capacity_t": capacity_t, "transit_periods": transit}],
+    )
+    s = Settings(start=START, horizon=horizon, solver=solver, **settings)
+    model = build_model(build_planning_data(cat, make_requests(requests), s))
+    return extract(model, solve_model(model, s))
+
+
+def delivered(res: PlanResult) -> list[float]:
+    return [round(v, 6) for v in res.requests["delivered"]]
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_request_demand_binds(solver: str) -> None:
+    """Offer 10 units, request 4 (P1, weight 1000): deliver exactly 4, never more.
+
+    value = 1000/4 · 4 = 1000, score 1.0; 6 units stay with the donor.
+    """
+    res = plan(
+        solver,
+        [{"offer_id": "o1", "donor_id": "d1", "item_id": "a", "quantity": 10}],
+        [{"item_id": "a", "quantity": 4, "priority": 1}],
+    )
+    assert delivered(res) == [4.0]
+    assert res.solution.value == pytest.approx(1000.0)
+    assert res.fulfilment_score == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_offer_stock_binds_and_priority_decides(solver: str) -> None:
+    """Stock 5; R1 (P1) wants 4, R2 (P3) wants 4.
+
+    Per unit: R1 1000/4 = 250, R2 10/4 = 2.5 -> R1 gets 4, R2 the last 1.
+    value = 1000 + 2.5 = 1002.5; demand of R1 binds, stock binds.
+    """
+    res = plan(
+        solver,
+        [{"offer_id": "o1", "donor_id": "d1", "item_id": "a", "quantity": 5}],
+        [
+            {"item_id": "a", "quantity": 4, "priority": 1},
+            {"item_id": "a", "quantity": 4, "priority": 3},
+        ],
+    )
+    assert delivered(res) == [4.0, 1.0]
+    assert res.solution.value == pytest.approx(1002.5)
+    assert list(res.requests["status"]) == ["met", "partly met"]
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_offer_rate_binds(solver: str) -> None:
+    """Stock 10, at most 3 per period, 2 periods: 6 of a request of 10 arrive (3 + 3).
+
+    value = 1000 · 6/10 = 600. Without the rate (next test) all 10 arrive.
+    """
+    res = plan(
+        solver,
+        [{"offer_id": "o1", "donor_id": "d1", "item_id": "a", "quantity": 10, "max_per_period": 3}],
+        [{"item_id": "a", "quantity": 10, "priority": 1}],
+    )
+    assert delivered(res) == [6.0]
+    per_period = res.allocations.groupby("dispatch_period")["quantity"].sum()
+    assert per_period.to_dict() == {1: 3.0, 2: 3.0}
+    assert res.solution.value == pytest.approx(600.0)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_offer_rate_not_binding(solver: str) -> None:
+    """Rate 20 per period > request 10: all 10 arrive, value 1000."""
+    res = plan(
+        solver,
+        [
+            {
+                "offer_id": "o1",
+                "donor_id": "d1",
+                "item_id": "a",
+                "quantity": 10,
+                "max_per_period": 20,
+            }
+        ],
+        [{"item_id": "a", "quantity": 10, "priority": 1}],
+    )
+    assert delivered(res) == [10.0]
+    assert res.solution.value == pytest.approx(1000.0)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_donor_budget_binds(solver: str) -> None:
+    """d1 has € 100 and sells at € 40/unit: 2.5 units; request 10 (P1).
+
+    value = 1000 · 2.5/10 = 250, spent exactly € 100.
+    """
+    res = plan(
+        solver,
+        [{"offer_id": "o1", "donor_id": "d1", "item_id": "a", "quantity": 10, "unit_cost_eur": 40}],
+        [{"item_id": "a", "quantity": 10, "priority": 1}],
+        donors=[{"donor_id": "d1", "budget_eur": 100.0}],
+    )
+    assert delivered(res) == [2.5]
+    assert res.donors.loc[0, "spent_eur"] == pytest.approx(100.0)
+    assert res.donors.loc[0, "budget_used"] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_budget_not_binding_and_cheaper_donor_chosen(solver: str) -> None:
+    """Two donors offer 10 each, request 10. d1 € 5/unit, d2 € 1/unit, budgets € 1000.
+
+    Value is 1000 either way; the cost stage picks d2: cost € 10, budgets not binding.
+    """
+    res = plan(
+        solver,
+        [
+            {
+                "offer_id": "o1",
+                "donor_id": "d1",
+                "item_id": "a",
+                "quantity": 10,
+                "unit_cost_eur": 5,
+            },
+            {
+                "offer_id": "o2",
+                "donor_id": "d2",
+                "item_id": "a",
+                "quantity": 10,
+                "unit_cost_eur": 1,
+            },
+        ],
+        [{"item_id": "a", "quantity": 10, "priority": 1}],
+        donors=[{"donor_id": "d1", "budget_eur": 1000.0}, {"donor_id": "d2", "budget_eur": 1000.0}],
+    )
+    assert delivered(res) == [10.0]
+    assert res.solution.cost_eur == pytest.approx(10.0)
+    assert set(res.allocations["donor_id"]) == {"d2"}
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_corridor_capacity_binds(solver: str) -> None:
+    """Item 2 t/unit, corridor 6 t/period, 2 periods: 3 units per period, 6 of 10 arrive.
+
+    value = 1000 · 6/10 = 600; used_t = 6 = capacity_t in both periods.
+    """
+    res = plan(
+        solver,
+        [{"offer_id": "o1", "donor_id": "d1", "item_id": "a", "quantity": 10}],
+        [{"item_id": "a", "quantity": 10, "priority": 1}],
+        items=[{"item_id": "a", "unit_weight_t": 2.0}],
+        capacity_t=6.0,
+    )
+    assert delivered(res) == [6.0]
+    assert list(res.corridors["used_t"].round(6)) == [6.0, 6.0]
+    assert res.solution.value == pytest.approx(600.0)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_corridor_not_binding_weightless_item_bypasses(solver: str) -> None:
+    """A service (0 t) needs no corridor: capacity 0 still lets all 3 units through."""
+    res = plan(
+        solver,
+        [{"offer_id": "o1", "donor_id": "d1", "item_id": "intel", "quantity": 5}],
+        [{"item_id": "intel", "quantity": 3, "priority": 2}],
+        items=[{"item_id": "intel", "unit_weight_t": 0.0}],
+        capacity_t=0.0,
+    )
+    assert delivered(res) == [3.0]
+    assert set(res.allocations["corridor_id"]) == {"(no corridor)"}
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_integer_items_are_whole(solver: str) -> None:
+    """Aircraft (integer) 3 t each, corridor 7 t/period, 1 period: at most 2 whole units.
+
+    LP would send 7/3 = 2.33; the MILP sends 2. value = 1000 · 2/4 = 500.
+    """
+    res = plan(
+        solver,
+        [{"offer_id": "o1", "donor_id": "d1", "item_id": "jet", "quantity": 5}],
+        [{"item_id": "jet", "quantity": 4, "priority": 1}],
+        items=[{"item_id": "jet", "unit_weight_t": 3.0, "integer": True}],
+        capacity_t=7.0,
+        horizon=1,
+    )
+    assert delivered(res) == [2.0]
+    assert res.solution.value == pytest.approx(500.0)
+    assert res.solution.proven_optimal
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_late_delivery_is_worth_less_but_beats_none(solver: str) -> None:
+    """Request due in period 1, transit 1 period: arrival ≥ 2, so 1 period late.
+
+    value = 1000 · (1 − 0.02 · 1) = 980; late_periods 1.
+    """
+    res = plan(
+        solver,
+        [{"offer_id": "o1", "donor_id": "d1", "item_id": "a", "quantity": 10}],
+        [{"item_id": "a", "quantity": 10, "priority": 1, "needed_by": 1}],
+        transit=1,
+        horizon=3,
+    )
+    assert delivered(res) == [10.0]
+    assert res.solution.value == pytest.approx(980.0)
+    assert int(res.requests.loc[0, "late_periods"]) == 1
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_availability_lead_and_earliest_window(solver: str) -> None:
+    """available_from 2 + lead 1 -> first dispatch 3; earliest 4 with transit 0 -> t ≥ 4.
+
+    Horizon 4: only t = 4 remains, so all dispatches are in period 4.
+    """
+    res = plan(
+        solver,
+        [
+            {
+                "offer_id": "o1",
+                "donor_id": "d1",
+                "item_id": "a",
+                "quantity": 10,
+                "available_from": 2,
+                "lead_periods": 1,
+            }
+        ],
+        [{"item_id": "a", "quantity": 5, "priority": 1, "earliest": 4}],
+        horizon=4,
+    )
+    assert delivered(res) == [5.0]
+    assert set(res.allocations["dispatch_period"]) == {4}
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_arrival_after_horizon_is_unmet(solver: str) -> None:
+    """Transit 3 periods, horizon 2: nothing can arrive in time; the line is unmet."""
+    res = plan(
+        solver,
+        [{"offer_id": "o1", "donor_id": "d1", "item_id": "a", "quantity": 10}],
+        [{"item_id": "a", "quantity": 5, "priority": 1}],
+        transit=3,
+    )
+    assert delivered(res) == [0.0]
+    assert list(res.requests["status"]) == ["unmet"]
+    assert res.model.n_vars == 0
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_substitute_with_factor(solver: str) -> None:
+    """No Javelin offered; 1 NLAW covers 0.5 Javelin. Request 4 Javelin, 10 NLAW in stock.
+
+    8 NLAW cover 4 Javelin: delivered 4, allocation quantity 8, effective 4.
+    """
+    from planner.data import build_planning_data as bpd
+
+    cat = make_catalog(
+        items=[
+            {"item_id": "javelin", "unit_weight_t": 0.02},
+            {"item_id": "nlaw", "unit_weight_t": 0.0125},
+        ],
+        donors=[{"donor_id": "d1"}],
+        offers=[{"offer_id": "o1", "donor_id": "d1", "item_id": "nlaw", "quantity": 10}],
+        corridors=[{"corridor_id": "c1", "capacity_t": 100.0}],
+        substitutes=[{"item_id": "javelin", "substitute_id": "nlaw", "factor": 0.5}],
+    )
+    s = Settings(start=START, horizon=2, solver=solver)
+    model = build_model(bpd(cat, make_requests([{"item_id": "javelin", "quantity": 4}]), s))
+    res = extract(model, solve_model(model, s))
+    assert delivered(res) == [4.0]
+    assert res.allocations["quantity"].sum() == pytest.approx(8.0)
+    assert res.allocations["effective_quantity"].sum() == pytest.approx(4.0)
+
+
+def test_donor_corridor_restriction() -> None:
+    """d1 may use only c2; the model must not create variables on c1 for its offers."""
+    cat = make_catalog(
+        items=[{"item_id": "a", "unit_weight_t": 1.0}],
+        donors=[{"donor_id": "d1", "corridors": ["c2"]}],
+        offers=[{"offer_id": "o1", "donor_id": "d1", "item_id": "a", "quantity": 10}],
+        corridors=[
+            {"corridor_id": "c1", "capacity_t": 100.0},
+            {"corridor_id": "c2", "capacity_t": 1.0},
+        ],
+    )
+    s = Settings(start=START, horizon=2)
+    model = build_model(
+        build_planning_data(cat, make_requests([{"item_id": "a", "quantity": 10}]), s)
+    )
+    res = extract(model, solve_model(model, s))
+    assert set(model.data.corridors["corridor_id"].to_numpy()[model.vars["h"]]) == {"c2"}
+    assert delivered(res) == [2.0]  # 1 t per period on c2, 2 periods
+
+
+def test_cost_never_trades_against_value() -> None:
+    """An expensive unit for a P4 line is still sent: value first, cost only breaks ties.
+
+    Offer € 1e9/unit (no budget), request 1 unit P4 (value 1): delivered 1, cost 1e9.
+    """
+    res = plan(
+        "highs",
+        [{"offer_id": "o1", "donor_id": "d1", "item_id": "a", "quantity": 1, "unit_cost_eur": 1e9}],
+        [{"item_id": "a", "quantity": 1, "priority": 4}],
+    )
+    assert delivered(res) == [1.0]
+    assert res.solution.cost_eur == pytest.approx(1e9)
+
+
+def test_earlier_arrival_preferred_when_value_and_cost_tie() -> None:
+    """No deadline inside the horizon, so periods 1 and 2 are worth the same and cost the same:
+    the third stage chooses the earliest dispatch (period 1)."""
+    res = plan(
+        "highs",
+        [{"offer_id": "o1", "donor_id": "d1", "item_id": "a", "quantity": 5}],
+        [{"item_id": "a", "quantity": 5, "priority": 2}],
+    )
+    assert set(res.allocations["arrival_period"]) == {1}
+    assert np.isclose(res.solution.value, 100.0)
