@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import difflib
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -82,10 +83,16 @@ def _parse_rows(
     model: type[BaseModel],
     issues: list[Issue],
     convert: Callable[[dict[str, str]], dict[str, Any]] | None = None,
+    raw_out: list[tuple[int, dict[str, str]]] | None = None,
 ) -> list[tuple[int, BaseModel]]:
-    """Validate each CSV row against ``model``; problems become issues with row and column."""
+    """Validate each CSV row against ``model``; problems become issues with row and column.
+
+    ``raw_out`` receives every row as text, so cross-table checks also cover rows that failed.
+    """
     name = _rel(path)
     header, rows = _read_csv(path, issues)
+    if raw_out is not None:
+        raw_out.extend(rows)
     if not header:
         return []
     fields = model.model_fields
@@ -127,12 +134,43 @@ def _parse_rows(
                     Issue(
                         "bad-value" if err["type"] != "missing" else "missing-value",
                         name,
-                        f"{err['msg'].lower()}, found {found!r}",
+                        f"{expected(err)}, found {found!r}",
                         row=n,
                         column=col,
                     )
                 )
     return parsed
+
+
+def expected(err: Any) -> str:
+    """A pydantic error as 'expected …' in a planner's words."""
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    words = {
+        "float_parsing": "expected a number",
+        "float_type": "expected a number",
+        "int_parsing": "expected a whole number",
+        "int_from_float": "expected a whole number",
+        "int_type": "expected a whole number",
+        "finite_number": "expected a finite number",
+        "missing": "expected a value",
+        "string_too_short": "expected a value",
+        "bool_parsing": "expected true or false",
+    }
+    if kind in words:
+        return words[kind]
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        sign = {
+            "greater_than": ">",
+            "greater_than_equal": "≥",
+            "less_than": "<",
+            "less_than_equal": "≤",
+        }[kind]
+        bound = next(iter(ctx.values()), "")
+        return f"expected a number {sign} {bound}"
+    if kind == "literal_error":
+        return f"expected one of {ctx.get('expected', '')}"
+    return f"expected {err['msg'].lower()}"
 
 
 def _to_bool(col: str) -> Callable[[dict[str, str]], dict[str, Any]]:
@@ -150,10 +188,14 @@ def _to_bool(col: str) -> Callable[[dict[str, str]], dict[str, Any]]:
     return convert
 
 
-def _unique(rows: list[tuple[int, BaseModel]], key: str, name: str, issues: list[Issue]) -> None:
+def _unique_raw(
+    rows: list[tuple[int, dict[str, str]]], key: str, name: str, issues: list[Issue]
+) -> None:
     seen: dict[str, int] = {}
     for n, row in rows:
-        value = getattr(row, key)
+        value = row.get(key, "")
+        if not value:
+            continue
         if value in seen:
             issues.append(
                 Issue(
@@ -233,60 +275,74 @@ def read_catalog(folder: Path | str) -> Catalog:
     p_changes, p_subs = opt("capacity_changes.csv"), opt("substitutes.csv")
     p_plan = opt("planning.toml")
 
-    items = _parse_rows(p_items, ItemRow, issues, _to_bool("integer")) if p_items else []
-    donors = _parse_rows(p_donors, DonorRow, issues) if p_donors else []
-    offers = _parse_rows(p_offers, OfferRow, issues) if p_offers else []
-    corridors = _parse_rows(p_corr, CorridorRow, issues) if p_corr else []
-    changes = _parse_rows(p_changes, CapacityChangeRow, issues) if p_changes else []
-    subs = _parse_rows(p_subs, SubstituteRow, issues) if p_subs else []
+    raw: dict[str, list[tuple[int, dict[str, str]]]] = {
+        k: [] for k in ("items", "donors", "offers", "corridors", "changes", "subs")
+    }
+    items = (
+        _parse_rows(p_items, ItemRow, issues, _to_bool("integer"), raw["items"]) if p_items else []
+    )
+    donors = _parse_rows(p_donors, DonorRow, issues, None, raw["donors"]) if p_donors else []
+    offers = _parse_rows(p_offers, OfferRow, issues, None, raw["offers"]) if p_offers else []
+    corridors = _parse_rows(p_corr, CorridorRow, issues, None, raw["corridors"]) if p_corr else []
+    changes = (
+        _parse_rows(p_changes, CapacityChangeRow, issues, None, raw["changes"]) if p_changes else []
+    )
+    subs = _parse_rows(p_subs, SubstituteRow, issues, None, raw["subs"]) if p_subs else []
     planning = read_planning(p_plan, issues) if p_plan else {}
 
-    for rows, key, p in (
-        (items, "item_id", p_items),
-        (donors, "donor_id", p_donors),
-        (offers, "offer_id", p_offers),
-        (corridors, "corridor_id", p_corr),
+    def ids(table: str, key: str) -> set[str]:
+        return {r.get(key, "") for _, r in raw[table] if r.get(key, "")}
+
+    for table, key, p in (
+        ("items", "item_id", p_items),
+        ("donors", "donor_id", p_donors),
+        ("offers", "offer_id", p_offers),
+        ("corridors", "corridor_id", p_corr),
     ):
         if p is not None:
-            _unique(rows, key, _rel(p), issues)
+            _unique_raw(raw[table], key, _rel(p), issues)
 
-    item_ids = {r.item_id for _, r in items}  # type: ignore[attr-defined]
-    donor_ids = {r.donor_id for _, r in donors}  # type: ignore[attr-defined]
-    corridor_ids = {r.corridor_id for _, r in corridors}  # type: ignore[attr-defined]
+    item_ids, donor_ids = ids("items", "item_id"), ids("donors", "donor_id")
+    corridor_ids = ids("corridors", "corridor_id")
 
     def ref(p: Path | None, n: int, col: str, value: str, known: set[str], what: str) -> None:
-        if p is not None and value not in known:
+        if p is not None and value and value not in known:
+            near = difflib.get_close_matches(value, sorted(known), n=3)
+            hint = f" (closest: {', '.join(near)})" if near else ""
             issues.append(
-                Issue("unknown-ref", _rel(p), f"unknown {what} {value!r}", row=n, column=col)
+                Issue("unknown-ref", _rel(p), f"unknown {what} {value!r}{hint}", row=n, column=col)
             )
 
-    for n, r in donors:
-        for cid in _split(r.corridors):  # type: ignore[attr-defined]
+    for n, r in raw["donors"]:
+        for cid in _split(r.get("corridors", "")):
             ref(p_donors, n, "corridors", cid, corridor_ids, "corridor")
+    for n, r in raw["offers"]:
+        ref(p_offers, n, "donor_id", r.get("donor_id", ""), donor_ids, "donor")
+        ref(p_offers, n, "item_id", r.get("item_id", ""), item_ids, "item")
     offer_times: list[object] = []
-    for n, r in offers:
-        ref(p_offers, n, "donor_id", r.donor_id, donor_ids, "donor")  # type: ignore[attr-defined]
-        ref(p_offers, n, "item_id", r.item_id, item_ids, "item")  # type: ignore[attr-defined]
+    for n, o in offers:
         try:
-            offer_times.append(parse_time(r.available_from))  # type: ignore[attr-defined]
+            offer_times.append(parse_time(o.available_from))  # type: ignore[attr-defined]
         except ValueError as exc:
             assert p_offers is not None
             issues.append(
                 Issue(
                     "bad-value",
                     _rel(p_offers),
-                    f"{exc}, found {r.available_from!r}",  # type: ignore[attr-defined]
+                    f"{exc}, found {o.available_from!r}",  # type: ignore[attr-defined]
                     row=n,
                     column="available_from",
                 )
             )
             offer_times.append(None)
-    for n, r in changes:
-        ref(p_changes, n, "corridor_id", r.corridor_id, corridor_ids, "corridor")  # type: ignore[attr-defined]
-    for n, r in subs:
-        ref(p_subs, n, "item_id", r.item_id, item_ids, "item")  # type: ignore[attr-defined]
-        ref(p_subs, n, "substitute_id", r.substitute_id, item_ids, "item")  # type: ignore[attr-defined]
-        if r.item_id == r.substitute_id and p_subs is not None:  # type: ignore[attr-defined]
+    for n, r in raw["changes"]:
+        ref(p_changes, n, "corridor_id", r.get("corridor_id", ""), corridor_ids, "corridor")
+    seen: dict[tuple[str, str], int] = {}
+    for n, r in raw["subs"]:
+        a, b = r.get("item_id", ""), r.get("substitute_id", "")
+        ref(p_subs, n, "item_id", a, item_ids, "item")
+        ref(p_subs, n, "substitute_id", b, item_ids, "item")
+        if a and a == b and p_subs is not None:
             issues.append(
                 Issue(
                     "bad-value",
@@ -296,21 +352,17 @@ def read_catalog(folder: Path | str) -> Catalog:
                     column="substitute_id",
                 )
             )
-    if p_subs is not None:
-        seen: dict[tuple[str, str], int] = {}
-        for n, r in subs:
-            k = (r.item_id, r.substitute_id)  # type: ignore[attr-defined]
-            if k in seen:
-                issues.append(
-                    Issue(
-                        "duplicate-id",
-                        _rel(p_subs),
-                        f"pair {k[0]!r}/{k[1]!r} already given on row {seen[k]}",
-                        row=n,
-                        column="substitute_id",
-                    )
+        if (a, b) in seen and p_subs is not None:
+            issues.append(
+                Issue(
+                    "duplicate-id",
+                    _rel(p_subs),
+                    f"pair {a!r}/{b!r} already given on row {seen[(a, b)]}",
+                    row=n,
+                    column="substitute_id",
                 )
-            seen.setdefault(k, n)
+            )
+        seen.setdefault((a, b), n)
 
     raise_if_errors(issues)
 

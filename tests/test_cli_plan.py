@@ -1,0 +1,149 @@
+"""`aidplan plan` and `aidplan catalog` as a user runs them: exit codes, messages, files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from planner.cli import _register, app
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_CATALOG = ROOT / "catalogs" / "default"
+DEMO_REQUESTS = ROOT / "requests" / "demo.xlsx"
+
+_register()
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_demo_plan_writes_all_sheets(in_tmp: Path) -> None:
+    result = runner.invoke(app, ["plan", str(DEMO_REQUESTS), "--catalog", str(DEMO_CATALOG)])
+    assert result.exit_code == 0, result.output
+    out = in_tmp / "outputs" / "plan-demo.xlsx"
+    assert out.is_file()
+    wb = openpyxl.load_workbook(out, read_only=True)
+    for sheet in ("Summary", "Allocations", "Requests", "Donors", "Corridors", "Inputs"):
+        assert sheet in wb.sheetnames
+    summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert isinstance(summary["fulfilment score"], float)
+    assert 0 < summary["fulfilment score"] <= 1
+    assert summary["status"] == "optimal"
+    # every number a number cell
+    header = [c for c in next(wb["Allocations"].iter_rows(max_row=1, values_only=True))]
+    first = next(wb["Allocations"].iter_rows(min_row=2, max_row=2, values_only=True))
+    row = dict(zip(header, first, strict=True))
+    for col in ("quantity", "cost_eur", "weight_t", "dispatch_period", "arrival_period"):
+        assert isinstance(row[col], int | float), col
+    assert "fulfilment score" in result.output
+
+
+def test_json_output_matches_workbook(in_tmp: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["plan", str(DEMO_REQUESTS), "--catalog", str(DEMO_CATALOG), "--json", "--out", "p.xlsx"],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)  # stdout holds only the JSON; the summary goes to stderr
+    assert set(data) >= {"summary", "allocations", "requests", "donors", "corridors", "inputs"}
+    wb = openpyxl.load_workbook(in_tmp / "p.xlsx", read_only=True)
+    rows = sum(1 for _ in wb["Allocations"].iter_rows(min_row=2))
+    assert len(data["allocations"]) == rows > 0
+    assert data["summary"]["status"] == "optimal"
+
+
+def test_cbc_gives_the_same_value(in_tmp: Path) -> None:
+    values = []
+    for solver in ("highs", "cbc"):
+        r = runner.invoke(
+            app,
+            [
+                "plan",
+                str(DEMO_REQUESTS),
+                "--catalog",
+                str(DEMO_CATALOG),
+                "--solver",
+                solver,
+                "--out",
+                f"{solver}.xlsx",
+            ],
+        )
+        assert r.exit_code == 0, r.output
+        wb = openpyxl.load_workbook(in_tmp / f"{solver}.xlsx", read_only=True)
+        s = {row[0]: row[1] for row in wb["Summary"].iter_rows(min_row=2, values_only=True)}
+        values.append(s["value"])
+    assert values[0] == pytest.approx(values[1], rel=1e-4)
+
+
+def test_bad_solver_is_exit_2() -> None:
+    r = runner.invoke(app, ["plan", str(DEMO_REQUESTS), "--solver", "gurobi"])
+    assert r.exit_code == 2
+    assert "expected highs or cbc" in r.output
+
+
+def test_invalid_catalog_is_exit_2_and_writes_nothing(in_tmp: Path) -> None:
+    bad = in_tmp / "cat"
+    shutil.copytree(DEMO_CATALOG, bad)
+    offers = (bad / "offers.csv").read_text(encoding="utf-8").splitlines()
+    cols = offers[0].split(",")
+    fields = offers[1].split(",")
+    fields[cols.index("quantity")] = "ten"
+    fields[cols.index("donor_id")] = "atlantis"
+    offers[1] = ",".join(fields)
+    (bad / "offers.csv").write_text("\n".join(offers) + "\n", encoding="utf-8")
+    existing = in_tmp / "keep.xlsx"
+    existing.write_bytes(b"precious")
+    r = runner.invoke(
+        app, ["plan", str(DEMO_REQUESTS), "--catalog", str(bad), "--out", str(existing)]
+    )
+    assert r.exit_code == 2
+    assert "offers.csv › row 2 › quantity" in r.output
+    assert "unknown donor 'atlantis'" in r.output
+    assert "Traceback" not in r.output
+    assert existing.read_bytes() == b"precious"
+
+
+def test_existing_plan_replaced_atomically(in_tmp: Path) -> None:
+    target = in_tmp / "plan.xlsx"
+    target.write_bytes(b"old")
+    r = runner.invoke(
+        app, ["plan", str(DEMO_REQUESTS), "--catalog", str(DEMO_CATALOG), "--out", str(target)]
+    )
+    assert r.exit_code == 0, r.output
+    assert openpyxl.load_workbook(target, read_only=True).sheetnames[0] == "Summary"
+    assert not list(in_tmp.glob(".plan.xlsx.*"))  # no temporary file left behind
+
+
+def test_catalog_command() -> None:
+    r = runner.invoke(app, ["catalog", "--catalog", str(DEMO_CATALOG)])
+    assert r.exit_code == 0, r.output
+    assert "valid" in r.output
+
+
+def test_formula_like_text_stays_text(in_tmp: Path) -> None:
+    """A donor named '=HYPERLINK(...)' reaches the Donors sheet as text, never as a formula."""
+    cat = in_tmp / "cat"
+    shutil.copytree(DEMO_CATALOG, cat)
+    donors = (cat / "donors.csv").read_text(encoding="utf-8").splitlines()
+    cols = donors[0].split(",")
+    fields = donors[1].split(",")
+    fields[cols.index("name")] = '=HYPERLINK("http://x";"click")'
+    donors[1] = ",".join(f'"{f}"' if "HYPERLINK" in f else f for f in fields).replace(
+        '"=HYPERLINK("http://x";"click")"', '"=HYPERLINK(""http://x"";""click"")"'
+    )
+    (cat / "donors.csv").write_text("\n".join(donors) + "\n", encoding="utf-8")
+    r = runner.invoke(app, ["plan", str(DEMO_REQUESTS), "--catalog", str(cat), "--out", "f.xlsx"])
+    assert r.exit_code == 0, r.output
+    wb = openpyxl.load_workbook(in_tmp / "f.xlsx")  # not read-only: data_type is reliable
+    names = [c for c in wb["Donors"]["B"][1:]]
+    hit = [c for c in names if str(c.value).startswith("=HYPERLINK")]
+    assert hit and all(c.data_type == "s" for c in hit)
