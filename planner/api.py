@@ -19,7 +19,9 @@ import pandas as pd
 from planner import __version__
 from planner.catalog import Catalog
 from planner.data import PlanningData, build_planning_data
+from planner.explain import explain_plan
 from planner.io.catalog import read_catalog
+from planner.marginals import NOTE_INTEGERS_FIXED, marginal_values
 from planner.model import LinearModel, build_model
 from planner.requests import RequestSet
 from planner.results import PlanResult, extract
@@ -92,12 +94,27 @@ def planning_data(inputs: PlanInputs) -> PlanningData:
 
 
 def solve_and_report(model: LinearModel, settings: Settings) -> PlanResult:
-    """Solve a built model and extract the §5 tables (with reasons for unmet lines)."""
+    """Solve a built model and extract the §5 tables, with the reason for every line that is
+    unmet, partly met or late (planner.explain) and the marginal values of budgets and
+    corridors as an extra Bottlenecks sheet (planner.marginals)."""
     t0 = time.perf_counter()
     sol = solve_model(model, settings)
     t1 = time.perf_counter()
     result = extract(model, sol)
-    result.timings_s.update(solve=t1 - t0, extract=time.perf_counter() - t1)
+    t2 = time.perf_counter()
+    result.timings_s.update(solve=t1 - t0, extract=t2 - t1)
+    if sol.usable:
+        marginals = marginal_values(model, sol, settings)
+        result.extra_sheets["Bottlenecks"] = marginals.table
+        if marginals.integers_fixed:
+            result.notes.append(NOTE_INTEGERS_FIXED)
+        if marginals.duals is None:
+            result.notes.append(
+                "Marginal values are missing: the LP for the duals did not solve in time."
+            )
+        t3 = time.perf_counter()
+        result.requests["reason"] = explain_plan(model, sol, result.requests, marginals)
+        result.timings_s.update(marginals=t3 - t2, explain=time.perf_counter() - t3)
     return result
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import typer
 from rich.table import Table
 
@@ -35,6 +36,7 @@ def print_summary(result: PlanResult, out: Path | None, console: Any) -> None:
     console.print(table)
     for note in result.notes:
         console.print(note, markup=False)
+    print_marginals(result, console)
     unmet = result.requests[result.requests["status"] != "met"].sort_values("priority")
     if len(unmet):
         console.print("[bold]not fully met[/bold] (most important first):")
@@ -49,6 +51,40 @@ def print_summary(result: PlanResult, out: Path | None, console: Any) -> None:
             console.print(f"  … and {len(unmet) - 8} more (Requests sheet)")
     if out is not None:
         console.print(f"plan written to [bold]{out}[/bold]")
+
+
+def print_marginals(result: PlanResult, console: Any, top: int = 3) -> None:
+    """The budgets and corridors whose next euro or tonne is worth most (Bottlenecks sheet)."""
+    from planner.explain import money
+
+    table = result.extra_sheets.get("Bottlenecks")
+    if table is None or not len(table):
+        return
+    gain = table["value_gain"].to_numpy(dtype=float)
+    if np.isnan(gain).all():
+        console.print("what one more euro or tonne is worth: not available (no LP duals)")
+        return
+    rows = table[gain > 0]
+    if not len(rows):
+        console.print("what one more euro or tonne is worth: nothing — no budget or corridor binds")
+        return
+    week = "week" if result.model.data.settings.period_days == 7 else "period"
+    source = str(table["source"].iloc[0])
+    console.print(f"[bold]what one more euro or tonne is worth[/bold] (at the margin, {source}):")
+    for kind in ("donor budget", "corridor capacity"):
+        for row in rows[rows["limit_kind"] == kind].head(top).itertuples(index=False):
+            if kind == "donor budget":
+                step = f"+€ 1 m for donor {row.id}"
+                extra = f"budget {money(float(row.limit))} used up"
+            else:
+                step = f"+1 t/{week} on {row.id}"
+                extra = f"full in {row.binding_periods}" if row.binding_periods else ""
+            tail = f"; {extra}" if extra else ""
+            console.print(
+                f"  {step}: +{row.value_gain:.3g} value "
+                f"(+{row.score_points:.2g} score points{tail})",
+                markup=False,
+            )
 
 
 @handle_errors

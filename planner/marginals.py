@@ -1,0 +1,294 @@
+"""What one more euro or tonne is worth: marginal values of budgets and corridors (LP duals).
+
+The dual y of a constraint row ``Σ a·x ≤ b`` of the value-maximising stage-1 problem of
+DESIGN.md §4 is the value gained per unit of ``b``, ``∂ value / ∂ b``. We report
+
+    budget of donor k       value per +1 M EUR         = 10⁶ · y[donor_budget k]
+    corridor h              value per +1 t per period  = Σ_t y[corridor_capacity h,t]
+                            (one more tonne in every period of the horizon; the periods with
+                            y > 0 are the ones where the corridor binds)
+
+and the same in points of the fulfilment score (value / Σ_r W_{p_r}, × 100). Duals are rates at
+the margin: "+1 M EUR" is the rate times a million, exact only as far as the rate holds.
+
+Sign convention (checked empirically with highspy 1.16 / HiGHS 1.16.0, and pinned by
+tests/test_marginals.py): for a *maximisation* HiGHS reports the dual of a binding ``≤`` row as
+a positive number, the gain in objective per unit of right-hand side. `HIGHS_MAX_SIGN` carries
+that sign; values are normalised so that a binding budget is always positive.
+
+Where the duals come from:
+- an LP solved by HiGHS: the stage-1 duals the solver returned (Solution.row_duals); no solve.
+- integer items (a MILP has no duals): every integer variable is fixed at its value in the plan
+  and made continuous, and the remaining LP (value objective only) is solved, warm-started from
+  the plan (`plan_lp`). The marginal values then count what divisible items could still gain
+  (`integers_fixed` is true and the plan carries a note saying so).
+- CBC (through PuLP): its duals are not used; the LP is solved as above, so every plan's
+  marginal values follow the one convention checked here.
+The solved LP is kept (`Marginals.lp`) for planner.explain to re-solve from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+import pandas as pd
+
+from planner.model import LinearModel
+from planner.model.highs_backend import HighsBackend
+from planner.schema import Settings
+from planner.solve import Solution
+
+HIGHS_MAX_SIGN = 1.0
+"""Factor turning a HiGHS row dual of a maximisation into 'value gained per unit of rhs'."""
+MEUR = 1e6
+DUAL_REL_EPS = 1e-9
+"""A dual counts as zero (the limit does not bind) when one unit of the row's largest
+coefficient is worth less than this share of the most valuable unit of the model."""
+
+BOTTLENECK_COLUMNS = [
+    "limit_kind", "rank", "id", "name", "step", "value_gain", "score_points",
+    "binding_periods", "limit", "used", "unit", "source",
+]  # fmt: skip
+
+NOTE_INTEGERS_FIXED = (
+    "Marginal values (Bottlenecks sheet) come from the LP with the integer items fixed at "
+    "their planned quantities: they count what divisible items could gain, not extra "
+    "whole systems."
+)
+
+
+@dataclass(frozen=True)
+class Marginals:
+    """Normalised duals of every family row and the Bottlenecks table built from them.
+
+    duals: per row of model.stacked(), value gained per unit of right-hand side (≥ 0 for the
+        ≤ rows of a maximisation; 0 where the row does not bind); None if the LP failed.
+    integers_fixed: the duals are those of the LP with integer variables fixed.
+    table: the Bottlenecks sheet (columns BOTTLENECK_COLUMNS), budgets then corridors, each
+        ranked by value_gain.
+    lp: the solved LP (`plan_lp`) for planner.explain to re-solve from; None when the duals
+        came from the solver or the LP failed.
+    """
+
+    duals: np.ndarray | None
+    integers_fixed: bool
+    table: pd.DataFrame
+    lp: HighsBackend | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def source(self) -> str:
+        return "LP duals, integer items fixed" if self.integers_fixed else "LP duals"
+
+
+def plan_lp(model: LinearModel, x: np.ndarray) -> HighsBackend:
+    """The stage-1 problem as an LP in HiGHS, started from the plan ``x``.
+
+    Integer variables are made continuous and fixed at their planned (whole) values; the
+    plan is handed to HiGHS as a starting point, so the solve is a short warm start rather
+    than a cold one. planner.explain re-uses the solved instance for its re-solves.
+    """
+    backend = HighsBackend(model)
+    h = backend.h
+    cols = np.flatnonzero(model.integer).astype(np.int32)
+    if len(cols):
+        fixed = np.round(x[cols]).astype(float)
+        h.changeColsIntegrality(
+            len(cols), cols, np.full(len(cols), highspy.HighsVarType.kContinuous)
+        )
+        h.changeColsBounds(len(cols), cols, fixed, fixed)
+    if model.n_vars and not np.isnan(x).any():
+        start = highspy.HighsSolution()
+        start.col_value = list(np.where(model.integer, np.round(x), x))
+        start.value_valid = True
+        h.setSolution(start)
+    return backend
+
+
+def lp_duals(backend: HighsBackend, settings: Settings) -> np.ndarray | None:
+    """Solve ``backend`` (see `plan_lp`) and return its normalised row duals (stacked order);
+    None if HiGHS stops short of optimal."""
+    h = backend.h
+    # HiGHS's time limit counts the instance's whole run time, not this run's.
+    h.setOptionValue("time_limit", float(h.getRunTime()) + float(settings.time_limit_s))
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    raw = np.asarray(h.getSolution().row_dual, dtype=float)[: backend.n_family_rows]
+    return normalise(backend.model, raw)
+
+
+def normalise(model: LinearModel, highs_duals: np.ndarray) -> np.ndarray:
+    """HiGHS row duals of the maximisation -> value gained per unit of right-hand side, with
+    solver noise (see DUAL_REL_EPS) set to exactly 0."""
+    duals = HIGHS_MAX_SIGN * np.asarray(highs_duals, dtype=float)
+    row_max = np.zeros(model.n_rows)
+    offsets = model.row_offsets()
+    for b in model.blocks:
+        np.maximum.at(row_max, b.row + offsets[b.family], np.abs(b.coef))
+    top = float(np.abs(model.value).max()) if model.n_vars else 1.0
+    return np.where(np.abs(duals) * row_max < DUAL_REL_EPS * max(top, 1e-300), 0.0, duals)
+
+
+def row_activity(model: LinearModel, x: np.ndarray) -> np.ndarray:
+    """Σ a·x per row, in model.stacked() order (family by family, no sort of the matrix)."""
+    out = np.zeros(model.n_rows)
+    offsets = model.row_offsets()
+    for b in model.blocks:
+        if b.n_rows:
+            offset = offsets[b.family]
+            out[offset : offset + b.n_rows] = np.bincount(
+                b.row, weights=b.coef * x[b.var], minlength=b.n_rows
+            )
+    return out
+
+
+def row_upper(model: LinearModel) -> np.ndarray:
+    """Right-hand side per row, in model.stacked() order."""
+    if not model.blocks:
+        return np.zeros(0)
+    return np.concatenate([b.upper for b in model.blocks]).astype(float)
+
+
+def period_ranges(periods: list[int] | np.ndarray, period_days: int) -> str:
+    """'weeks 4–6, 9' (or 'periods …' when a period is not a week); '' for none."""
+    ps = sorted({int(p) for p in periods})
+    if not ps:
+        return ""
+    parts: list[str] = []
+    lo = prev = ps[0]
+    for p in [*ps[1:], None]:
+        if p is not None and p == prev + 1:
+            prev = p
+            continue
+        parts.append(f"{lo}" if lo == prev else f"{lo}–{prev}")
+        if p is not None:
+            lo = prev = p
+    word = "week" if period_days == 7 else "period"
+    plural = "s" if len(ps) > 1 else ""
+    return f"{word}{plural} {', '.join(parts)}"
+
+
+def bottlenecks_table(
+    model: LinearModel,
+    x: np.ndarray,
+    duals: np.ndarray | None,
+    integers_fixed: bool,
+) -> pd.DataFrame:
+    """The Bottlenecks sheet: one row per donor with a budget and per real corridor.
+
+    value_gain is the value gained by one step (+1 M EUR of budget; +1 t in every period of a
+    corridor), score_points the same in points of the fulfilment score (NaN without duals).
+    limit and used: the budget and the money spent; for a corridor, the capacity and the
+    tonnes dispatched summed over its binding periods (over the horizon when none binds).
+    """
+    data = model.data
+    total_w = float(data.requests["weight_value"].sum())
+    offsets = model.row_offsets()
+    activity = row_activity(model, x)
+    source = "LP duals, integer items fixed" if integers_fixed else "LP duals"
+    nan = float("nan")
+    rows: list[dict[str, object]] = []
+
+    # Budgets: every donor with a budget, whether or not a row was built for it.
+    budget_block = model.block("donor_budget")
+    row_of_donor = (
+        {int(k): i for i, k in enumerate(budget_block.labels["k"].to_numpy(dtype=int))}
+        if budget_block.n_rows
+        else {}
+    )
+    donors = data.donors
+    for k, d in enumerate(donors.itertuples(index=False)):
+        budget = float(d.budget_eur)
+        if np.isnan(budget):
+            continue
+        i = row_of_donor.get(k)
+        at = offsets["donor_budget"] + (i if i is not None else 0)
+        y = nan if duals is None else (0.0 if i is None else float(duals[at]))
+        spent = 0.0 if i is None else float(activity[at])
+        gain = y * MEUR
+        rows.append(
+            {
+                "limit_kind": "donor budget",
+                "id": str(d.donor_id),
+                "name": str(d.name),
+                "step": "+1 M EUR",
+                "value_gain": gain,
+                "score_points": 100.0 * gain / total_w if total_w > 0 else nan,
+                "binding_periods": "",
+                "limit": budget,
+                "used": spent,
+                "unit": "EUR",
+                "source": source,
+            }
+        )
+
+    # Corridors: Σ_t of the duals of (h, t); binding periods are those with a positive dual.
+    cap_block = model.block("corridor_capacity")
+    corr = data.corridors
+    period_days = data.settings.period_days
+    word = "week" if period_days == 7 else "period"
+    hh = cap_block.labels["h"].to_numpy(dtype=int) if cap_block.n_rows else np.array([], int)
+    tt = cap_block.labels["t"].to_numpy(dtype=int) if cap_block.n_rows else np.array([], int)
+    base = offsets["corridor_capacity"]
+    for h in np.flatnonzero(~corr["virtual"].to_numpy(dtype=bool)):
+        mine = np.flatnonzero(hh == h)
+        ys = np.zeros(len(mine)) if duals is None else duals[base + mine]
+        binding = ys > 0
+        periods = tt[mine][binding]
+        if binding.any():
+            limit = float(cap_block.upper[mine][binding].sum())
+            used = float(activity[base + mine][binding].sum())
+        else:
+            limit = float(data.capacity_t[h].sum())
+            used = float(activity[base + mine].sum())
+        gain = nan if duals is None else float(ys.sum())
+        rows.append(
+            {
+                "limit_kind": "corridor capacity",
+                "id": str(corr["corridor_id"].iloc[h]),
+                "name": str(corr["name"].iloc[h]),
+                "step": f"+1 t in every {word}",
+                "value_gain": gain,
+                "score_points": 100.0 * gain / total_w if total_w > 0 else nan,
+                "binding_periods": period_ranges(periods, period_days),
+                "limit": limit,
+                "used": used,
+                "unit": "t",
+                "source": source,
+            }
+        )
+
+    df = pd.DataFrame(rows, columns=[c for c in BOTTLENECK_COLUMNS if c != "rank"])
+    if not len(df):
+        return pd.DataFrame(columns=BOTTLENECK_COLUMNS)
+    kind_order = {"donor budget": 0, "corridor capacity": 1}
+    df["_kind"] = df["limit_kind"].map(kind_order)
+    df["_gain"] = df["value_gain"].fillna(-1.0)
+    df = df.sort_values(["_kind", "_gain", "id"], ascending=[True, False, True], kind="stable")
+    df["rank"] = df.groupby("_kind").cumcount() + 1
+    return df[BOTTLENECK_COLUMNS].reset_index(drop=True)
+
+
+def marginal_values(model: LinearModel, sol: Solution, settings: Settings) -> Marginals:
+    """Normalised stage-1 duals and the Bottlenecks table (see the module docstring).
+
+    The solver's own duals are used when it returned them (HiGHS, LP); otherwise the LP with
+    integer items fixed at the plan is solved for them. ``duals`` is None only if that LP fails.
+    """
+    x = sol.x
+    fixed = model.is_mip
+    lp: HighsBackend | None = None
+    duals: np.ndarray | None
+    if not model.n_vars:
+        duals = np.zeros(model.n_rows)
+    elif sol.solver == "highs" and sol.row_duals is not None and not fixed:
+        duals = normalise(model, sol.row_duals)
+    else:
+        lp = plan_lp(model, x)
+        duals = lp_duals(lp, settings)
+        if duals is None:
+            lp = None
+    table = bottlenecks_table(model, x, duals, fixed)
+    return Marginals(duals=duals, integers_fixed=fixed, table=table, lp=lp)
