@@ -98,9 +98,16 @@ class LinearModel:
         rows, cols, coefs, uppers = [], [], [], []
         offset = 0
         for b in self.blocks:
-            rows.append(b.row + offset)
-            cols.append(b.var)
-            coefs.append(b.coef)
+            # Families hold disjoint row ranges, so sorting each one and stacking them in order
+            # sorts the whole matrix. Their variables come in ascending order, so a stable sort
+            # by row alone (a radix sort) gives (row, var) order without a two-key lexsort.
+            if len(b.var) < 2 or bool((np.diff(b.var) >= 0).all()):
+                order = np.argsort(b.row, kind="stable")
+            else:
+                order = np.lexsort((b.var, b.row))
+            rows.append(b.row[order] + offset)
+            cols.append(b.var[order])
+            coefs.append(b.coef[order])
             uppers.append(b.upper)
             offset += b.n_rows
         if not rows:
@@ -109,8 +116,7 @@ class LinearModel:
         r = np.concatenate(rows).astype(np.int64)
         c = np.concatenate(cols).astype(np.int64)
         v = np.concatenate(coefs).astype(float)
-        order = np.lexsort((c, r))
-        return r[order], c[order], v[order], np.concatenate(uppers).astype(float)
+        return r, c, v, np.concatenate(uppers).astype(float)
 
 
 def _group_block(
@@ -131,7 +137,17 @@ def _group_block(
     combined = np.zeros(len(var), dtype=np.int64)
     for a, base in zip(arrays, radix, strict=True):
         combined = combined * base + a
-    uniq, codes = np.unique(combined, return_inverse=True)
+    size = int(np.prod(np.asarray(radix, dtype=float)))
+    if size <= max(4 * len(var), 1 << 16):
+        # A small key space (offers × periods, corridors × periods, ...): mark the keys in use
+        # and number them in order, O(n) instead of np.unique's sort; the same result.
+        used = np.zeros(size, dtype=bool)
+        used[combined] = True
+        uniq = np.flatnonzero(used)
+        number = np.cumsum(used) - 1
+        codes = number[combined]
+    else:
+        uniq, codes = np.unique(combined, return_inverse=True)
     decoded = {}
     rest = uniq
     for c, base in zip(reversed(cols), reversed(radix), strict=True):
