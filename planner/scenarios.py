@@ -2,33 +2,96 @@
 
 Order of capacity rules: base capacity → catalog capacity_changes → scenario corridor scale →
 scenario capacity_changes (absolute values, applied last). Budgets: B_k × budget_scale ×
-donor_budget_scale[k]. Applying never mutates the base data.
+donor_budget_scale[k]; an unlimited budget (NaN) stays unlimited whatever the scale. Applying
+never mutates the base data.
+
+Every problem of a scenario file is collected and reported with the file and the key, e.g.
+``scenarios/cut.toml › donor_budget_scale.usaa: unknown donor 'usaa' (closest: usa)``.
+Codes: ``missing-file``, ``unreadable-file``, ``bad-toml``, ``unknown-key``, ``unknown-setting``,
+``unknown-donor``, ``unknown-corridor``, ``bad-scenario`` (a value of the wrong kind or range).
 """
 
 from __future__ import annotations
 
+import difflib
+import math
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from pydantic import ValidationError
 
 from planner.catalog import Catalog
 from planner.data import PlanningData, capacity_table
 from planner.errors import Issue, raise_if_errors
-from planner.schema import Scenario, Settings
+from planner.schema import CapacityChangeRow, Scenario, Settings
+
+SCENARIO_KEYS = tuple(Scenario.model_fields)
+SETTING_KEYS = tuple(Settings.model_fields)
+CAPACITY_CHANGE_KEYS = tuple(CapacityChangeRow.model_fields)
 
 
-def _loc(err_loc: tuple[Any, ...]) -> str:
-    return ".".join(str(p) for p in err_loc)
+def _loc(err_loc: Iterable[Any]) -> str:
+    """A pydantic error location as a TOML key path: ``capacity_changes[2].capacity_t``."""
+    out = ""
+    for part in err_loc:
+        if isinstance(part, int):
+            out += f"[{part + 1}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def closest(value: str, known: Iterable[str]) -> str:
+    """`` (closest: a, b)`` for the known names nearest ``value``, or ``""``."""
+    near = difflib.get_close_matches(str(value), sorted(known), n=3, cutoff=0.6)
+    return f" (closest: {', '.join(near)})" if near else ""
+
+
+def _known_keys_at(loc: tuple[Any, ...]) -> tuple[str, ...]:
+    """The keys allowed where an unknown key ``loc`` was found."""
+    if len(loc) >= 3 and loc[0] == "capacity_changes":
+        return CAPACITY_CHANGE_KEYS
+    if len(loc) >= 2 and loc[0] == "settings":
+        return SETTING_KEYS
+    return SCENARIO_KEYS
+
+
+def _validation_issues(exc: ValidationError, name: str, prefix: str = "") -> list[Issue]:
+    """One issue per pydantic error, naming the key (and the closest known key for a typo)."""
+    issues: list[Issue] = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        where = (prefix + _loc(loc)) if loc else (prefix.rstrip(".") or "(file)")
+        if err["type"] == "extra_forbidden":
+            key = str(loc[-1])
+            if prefix:
+                code, what, known = "unknown-setting", "unknown setting", SETTING_KEYS
+            else:
+                code, what, known = "unknown-key", "unknown key", _known_keys_at(loc)
+            msg = f"{what} {key!r}{closest(key, known)}"
+        else:
+            code = "bad-scenario"
+            found = err.get("input")
+            shown = "" if isinstance(found, dict | list) else f", found {found!r}"
+            text = str(err["msg"]).removeprefix("Value error, ")
+            if err["type"] in ("tuple_type", "list_type"):
+                text = 'expected a list, e.g. ["a", "b"]'
+            msg = f"{text}{shown}"
+        issues.append(Issue(code, name, msg, column=where))
+    return issues
 
 
 def read_scenario(path: Path | str, catalog: Catalog) -> Scenario:
-    """Parse and check a scenario file; unknown keys, donors and corridors are errors."""
+    """Parse and check a scenario file; unknown keys, donors and corridors are errors.
+
+    Raises planner.errors.InputError listing every problem of the file.
+    """
     path = Path(path)
     name = str(path)
-    issues: list[Issue] = []
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -37,19 +100,39 @@ def read_scenario(path: Path | str, catalog: Catalog) -> Scenario:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise_if_errors([Issue("bad-toml", name, f"expected valid TOML: {exc}")])
         raise AssertionError("unreachable") from None
+    except OSError as exc:
+        raise_if_errors([Issue("unreadable-file", name, f"cannot read the file: {exc.strerror}")])
+        raise AssertionError("unreachable") from None
     raw.setdefault("name", path.stem)
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
-        for err in exc.errors():
-            where = _loc(err["loc"])
-            msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
-            issues.append(Issue("bad-scenario", name, f"{msg}: {where!r}", column=where))
+        issues = _validation_issues(exc, name)
+        # Check the ids of the parts that did parse too, so every problem is reported at once.
+        bad = {err["loc"][0] for err in exc.errors() if err["loc"]}
+        try:
+            rest = Scenario.model_validate({k: v for k, v in raw.items() if k not in bad})
+        except ValidationError:
+            pass
+        else:
+            issues += check_scenario(rest, catalog, name)
         raise_if_errors(issues)
         raise AssertionError("unreachable") from None
-    issues += check_scenario(scenario, catalog, name)
-    raise_if_errors(issues)
+    raise_if_errors(check_scenario(scenario, catalog, name))
     return scenario
+
+
+def _check_scale(table: str, key: str, scale: object, name: str) -> list[Issue]:
+    if isinstance(scale, int | float) and math.isfinite(scale) and scale >= 0:
+        return []
+    return [
+        Issue(
+            "bad-scenario",
+            name,
+            f"expected a finite scale ≥ 0, found {scale!r}",
+            column=f"{table}.{key}",
+        )
+    ]
 
 
 def check_scenario(scenario: Scenario, catalog: Catalog, name: str) -> list[Issue]:
@@ -58,94 +141,52 @@ def check_scenario(scenario: Scenario, catalog: Catalog, name: str) -> list[Issu
     donors = set(catalog.donors["donor_id"])
     corridors = set(catalog.corridors["corridor_id"])
 
-    def closest(value: str, known: set[str]) -> str:
-        import difflib
-
-        near = difflib.get_close_matches(value, sorted(known), n=3)
-        return f" (closest: {', '.join(near)})" if near else ""
-
     for d, scale in scenario.donor_budget_scale.items():
+        where = f"donor_budget_scale.{d}"
         if d not in donors:
-            issues.append(
-                Issue(
-                    "unknown-donor",
-                    name,
-                    f"unknown donor {d!r}{closest(d, donors)}",
-                    column=f"donor_budget_scale.{d}",
-                )
-            )
-        if not (isinstance(scale, int | float) and scale >= 0):
-            issues.append(
-                Issue(
-                    "bad-scenario",
-                    name,
-                    f"scale must be ≥ 0, found {scale!r}",
-                    column=f"donor_budget_scale.{d}",
-                )
-            )
+            msg = f"unknown donor {d!r}{closest(d, donors)}"
+            issues.append(Issue("unknown-donor", name, msg, column=where))
+        issues += _check_scale("donor_budget_scale", d, scale, name)
     for c, scale in scenario.corridor_capacity_scale.items():
+        where = f"corridor_capacity_scale.{c}"
         if c not in corridors:
-            issues.append(
-                Issue(
-                    "unknown-corridor",
-                    name,
-                    f"unknown corridor {c!r}{closest(c, corridors)}",
-                    column=f"corridor_capacity_scale.{c}",
-                )
-            )
-        if not (isinstance(scale, int | float) and scale >= 0):
-            issues.append(
-                Issue(
-                    "bad-scenario",
-                    name,
-                    f"scale must be ≥ 0, found {scale!r}",
-                    column=f"corridor_capacity_scale.{c}",
-                )
-            )
+            msg = f"unknown corridor {c!r}{closest(c, corridors)}"
+            issues.append(Issue("unknown-corridor", name, msg, column=where))
+        issues += _check_scale("corridor_capacity_scale", c, scale, name)
     for i, ch in enumerate(scenario.capacity_changes, start=1):
         if ch.corridor_id not in corridors:
+            msg = f"unknown corridor {ch.corridor_id!r}{closest(ch.corridor_id, corridors)}"
             issues.append(
-                Issue(
-                    "unknown-corridor",
-                    name,
-                    f"unknown corridor {ch.corridor_id!r}{closest(ch.corridor_id, corridors)}",
-                    column=f"capacity_changes[{i}].corridor_id",
-                )
+                Issue("unknown-corridor", name, msg, column=f"capacity_changes[{i}].corridor_id")
             )
-    for d in scenario.settings.get("exclude_donors", []) or []:  # type: ignore[attr-defined]
-        if d not in donors:
-            issues.append(
-                Issue(
-                    "unknown-donor",
-                    name,
-                    f"unknown donor {d!r}{closest(d, donors)}",
-                    column="settings.exclude_donors",
-                )
-            )
+    excluded = scenario.settings.get("exclude_donors", [])
+    if isinstance(excluded, list | tuple):
+        for d in excluded:
+            if str(d) not in donors:
+                msg = f"unknown donor {d!r}{closest(str(d), donors)}"
+                issues.append(Issue("unknown-donor", name, msg, column="settings.exclude_donors"))
     try:
         Settings.model_validate({**catalog.planning, **scenario.settings})
     except ValidationError as exc:
-        for err in exc.errors():
-            where = _loc(err["loc"])
-            msg = "unknown setting" if err["type"] == "extra_forbidden" else err["msg"]
-            issues.append(
-                Issue("bad-scenario", name, f"{msg}: {where!r}", column=f"settings.{where}")
-            )
+        issues += _validation_issues(exc, name, prefix="settings.")
     return issues
 
 
-def apply_to_data(data: PlanningData, scenario: Scenario, catalog: Catalog) -> PlanningData:
+def apply_to_data(
+    data: PlanningData, scenario: Scenario, catalog: Catalog | None = None
+) -> PlanningData:
     """Budgets and corridor capacities of ``scenario`` applied to ``data`` (a new object).
 
     Settings and excluded donors must already be in ``data`` (they change the model's shape;
-    see `scenario_settings`).
+    see `scenario_settings`). ``catalog`` is not needed and kept for compatibility.
     """
     donors = data.donors.copy()
     scale = np.array(
         [
             scenario.budget_scale * float(scenario.donor_budget_scale.get(d, 1.0))
             for d in donors["donor_id"]
-        ]
+        ],
+        dtype=float,
     )
     donors["budget_eur"] = donors["budget_eur"].to_numpy(dtype=float) * scale
     corr = data.corridors
@@ -154,8 +195,6 @@ def apply_to_data(data: PlanningData, scenario: Scenario, catalog: Catalog) -> P
         if cid in scenario.corridor_capacity_scale:
             cap[i, :] *= float(scenario.corridor_capacity_scale[cid])
     if scenario.capacity_changes:
-        import pandas as pd
-
         changes = pd.DataFrame([c.model_dump() for c in scenario.capacity_changes])
         absolute = capacity_table(corr, changes, data.horizon)
         touched = capacity_table(corr.assign(capacity_t=np.nan), changes, data.horizon)
