@@ -147,3 +147,16 @@ def test_formula_like_text_stays_text(in_tmp: Path) -> None:
     names = [c for c in wb["Donors"]["B"][1:]]
     hit = [c for c in names if str(c.value).startswith("=HYPERLINK")]
     assert hit and all(c.data_type == "s" for c in hit)
+
+
+def test_written_plan_is_readable_by_others(in_tmp: Path) -> None:
+    """The atomic write must not leave the plan private (mkstemp's 0600)."""
+    import os
+
+    old = os.umask(0o022)
+    try:
+        r = runner.invoke(app, ["plan", str(DEMO_REQUESTS), "--out", "m.xlsx"])
+    finally:
+        os.umask(old)
+    assert r.exit_code == 0, r.output
+    assert (in_tmp / "m.xlsx").stat().st_mode & 0o777 == 0o644

@@ -348,3 +348,35 @@ def test_earlier_arrival_preferred_when_value_and_cost_tie() -> None:
     )
     assert set(res.allocations["arrival_period"]) == {1}
     assert np.isclose(res.solution.value, 100.0)
+
+
+def test_cbc_backend_changes_rhs_past_an_empty_family() -> None:
+    """offer_rate has no rows here (no offer has a rate); a budget change must still reach the
+    donor_budget row. Budget 100 -> 40 at € 40/unit: delivered 2.5 -> 1, value 250 -> 100."""
+    from planner.model.pulp_backend import PulpBackend
+
+    cat = make_catalog(
+        items=[{"item_id": "a", "unit_weight_t": 1.0}],
+        donors=[{"donor_id": "d1", "budget_eur": 100.0}],
+        offers=[
+            {
+                "offer_id": "o1",
+                "donor_id": "d1",
+                "item_id": "a",
+                "quantity": 10,
+                "unit_cost_eur": 40,
+            }
+        ],
+        corridors=[{"corridor_id": "c1", "capacity_t": 100.0}],
+    )
+    s = Settings(start=START, horizon=2, solver="cbc")
+    model = build_model(
+        build_planning_data(
+            cat, make_requests([{"item_id": "a", "quantity": 10, "priority": 1}]), s
+        )
+    )
+    assert model.block("offer_rate").n_rows == 0
+    backend = PulpBackend(model)
+    assert backend.solve(s).value == pytest.approx(250.0)
+    backend.set_row_upper(np.array([model.row_offsets()["donor_budget"]]), np.array([40.0]))
+    assert backend.solve(s).value == pytest.approx(100.0)

@@ -240,7 +240,9 @@ class HighsBackend:
 
     def _run(self, time_left: float, settings: Settings) -> tuple[str, bool, np.ndarray | None]:
         h = self.h
-        h.setOptionValue("time_limit", max(time_left, 0.5))
+        # HiGHS compares time_limit with the run time accumulated over every run of this
+        # instance, so a later stage (or a what-if re-solve) gets its budget on top of that.
+        h.setOptionValue("time_limit", float(h.getRunTime()) + max(time_left, 0.5))
         h.setOptionValue("mip_rel_gap", settings.mip_gap)
         h.run()
         status = h.getModelStatus()

@@ -62,10 +62,17 @@ class PulpBackend:
         self.col_upper = np.full(model.n_vars, np.inf)
 
     def set_row_upper(self, rows: np.ndarray, upper: np.ndarray) -> None:
+        """Change right-hand sides by stacked row position (families without rows skipped)."""
         offsets = self.model.row_offsets()
+        spans = [
+            (f, offsets[f], offsets[f] + b.n_rows)
+            for b in self.model.blocks
+            for f in [b.family]
+            if b.n_rows
+        ]
         for r, u in zip(np.asarray(rows), np.asarray(upper, dtype=float), strict=True):
-            fam = max((f for f, o in offsets.items() if o <= r), key=lambda f: offsets[f])
-            self.row_upper[fam][int(r) - offsets[fam]] = u
+            fam, lo, _ = next(span for span in spans if span[1] <= int(r) < span[2])
+            self.row_upper[fam][int(r) - lo] = u
 
     def set_col_upper(self, cols: np.ndarray, upper: np.ndarray) -> None:
         self.col_upper[np.asarray(cols, dtype=int)] = np.asarray(upper, dtype=float)
