@@ -21,7 +21,7 @@ from planner.catalog import Catalog
 from planner.data import PlanningData, build_planning_data
 from planner.explain import explain_plan
 from planner.io.catalog import read_catalog
-from planner.marginals import NOTE_INTEGERS_FIXED, marginal_values
+from planner.marginals import NOTE_INTEGERS_FIXED, Marginals, marginal_values
 from planner.model import LinearModel, build_model
 from planner.requests import RequestSet
 from planner.results import PlanResult, extract
@@ -105,17 +105,29 @@ def solve_and_report(model: LinearModel, settings: Settings) -> PlanResult:
     result.timings_s.update(solve=t1 - t0, extract=t2 - t1)
     if sol.usable:
         marginals = marginal_values(model, sol, settings)
-        result.extra_sheets["Bottlenecks"] = marginals.table
-        if marginals.integers_fixed:
-            result.notes.append(NOTE_INTEGERS_FIXED)
-        if marginals.duals is None:
-            result.notes.append(
-                "Marginal values are missing: the LP for the duals did not solve in time."
-            )
         t3 = time.perf_counter()
-        result.requests["reason"] = explain_plan(model, sol, result.requests, marginals)
+        add_explanations(result, marginals)
         result.timings_s.update(marginals=t3 - t2, explain=time.perf_counter() - t3)
     return result
+
+
+def marginal_notes(marginals: Marginals) -> list[str]:
+    """What the user must know about how the marginal values were found."""
+    notes = []
+    if marginals.integers_fixed:
+        notes.append(NOTE_INTEGERS_FIXED)
+    if marginals.duals is None:
+        notes.append("Marginal values are missing: the LP for the duals did not solve in time.")
+    return notes
+
+
+def add_explanations(result: PlanResult, marginals: Marginals) -> None:
+    """Fill the reason column, add the Bottlenecks sheet and the notes about them."""
+    result.extra_sheets["Bottlenecks"] = marginals.table
+    result.notes.extend(marginal_notes(marginals))
+    result.requests["reason"] = explain_plan(
+        result.model, result.solution, result.requests, marginals
+    )
 
 
 def run_plan(inputs: PlanInputs) -> PlanResult:

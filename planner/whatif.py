@@ -65,10 +65,10 @@ import pandas as pd
 from pydantic import ValidationError
 
 from planner import __version__
-from planner.api import PlanInputs, inputs_table, sha256_of
+from planner.api import PlanInputs, add_explanations, inputs_table, marginal_notes, sha256_of
 from planner.data import PlanningData, build_planning_data
 from planner.errors import InputError, Issue
-from planner.marginals import NOTE_INTEGERS_FIXED, Marginals, marginal_values
+from planner.marginals import marginal_values
 from planner.model import LinearModel, build_model
 from planner.model.build import RowBlock
 from planner.model.highs_backend import HighsBackend
@@ -523,11 +523,7 @@ class ScenarioRunner:
                 bottlenecks=pd.DataFrame(),
             )
         marg = marginal_values(model, sol, p.settings)
-        notes: list[str] = []
-        if marg.integers_fixed:
-            notes.append(NOTE_INTEGERS_FIXED)
-        if marg.duals is None:
-            notes.append("Marginal values are missing: the LP for the duals did not solve in time.")
+        notes = marginal_notes(marg)
         if reused is not None:
             notes.append(
                 f"The plan of run {reused!r} was reused: it still fits this run's budgets and "
@@ -536,9 +532,10 @@ class ScenarioRunner:
         plan: dict[str, pd.DataFrame] | None = None
         if self.keep_plans:
             result = extract(model, sol)
-            result.extra_sheets["Bottlenecks"] = marg.table
-            result.notes.extend(notes)
-            plan = self._plan_sheets(p, result, marg)
+            add_explanations(result, marg)
+            if reused is not None:
+                result.notes.append(notes[-1])
+            plan = self._plan_sheets(p, result)
             requests = result.requests
         else:  # the comparison needs the Requests table only, not the whole plan
             requests = requests_table(model, sol.x)
@@ -562,16 +559,10 @@ class ScenarioRunner:
             plan=plan,
         )
 
-    def _plan_sheets(
-        self, p: PreparedRun, result: PlanResult, marginals: Marginals
-    ) -> dict[str, pd.DataFrame]:
+    def _plan_sheets(self, p: PreparedRun, result: PlanResult) -> dict[str, pd.DataFrame]:
         """The §5 plan workbook of this run, as `aidplan plan --scenario` writes it."""
-        from planner.explain import explain_plan
         from planner.io.plan_workbook import plan_sheets
 
-        result.requests["reason"] = explain_plan(
-            result.model, result.solution, result.requests, marginals
-        )
         run = p.run
         base = self.job.base
         files = base.files
