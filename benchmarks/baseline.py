@@ -291,10 +291,10 @@ def solve(
     options). ``scale`` states large budget rows in a power of ten of euros (LPs only) and
     stage 2's objective and the cost cap in scaled euros, as aidplan does. With
     ``options=None, scale=False`` it is HiGHS with its defaults on the model in raw units.
+    ``time_limit_s`` is shared by all stages; a MILP skips the stages it has no time for.
     """
     h = quiet_highs()
     h.setOptionValue("threads", 1)
-    h.setOptionValue("time_limit", time_limit_s)
     h.setOptionValue("mip_rel_gap", mip_gap)
     for key, val in (options or {}).items():
         h.setOptionValue(key, val)
@@ -322,14 +322,18 @@ def solve(
     pass_s = time.perf_counter() - t0
     cols = np.arange(n, dtype=np.int32)
 
-    def run() -> tuple[float, np.ndarray | None]:
+    start_s = time.perf_counter()
+
+    def run(left: float) -> tuple[float, np.ndarray | None]:
+        # HiGHS measures time_limit against the run time accumulated by this instance.
+        h.setOptionValue("time_limit", float(h.getRunTime()) + max(left, 0.5))
         t = time.perf_counter()
         h.run()
         took = time.perf_counter() - t
         ok = h.getInfo().primal_solution_status == 2
         return took, (np.asarray(h.getSolution().col_value) if ok else None)
 
-    took, x = run()
+    took, x = run(time_limit_s)
     times = [took]
     status = h.modelStatusToString(h.getModelStatus())
     if x is None:
@@ -339,6 +343,9 @@ def solve(
     early = float(bm.earliness @ x)
     c_scale = cost_scale(bm.cost_eur) if scale else 1.0
     for stage in range(2, stages + 1):
+        left = time_limit_s - (time.perf_counter() - start_s)
+        if is_mip and left < 1.0:  # the time budget is spent: keep the last plan
+            break
         if stage == 2:  # keep the value, minimise cost
             floor = v_star - max(abs(v_star) * VALUE_REL_TOL, 1e-7)
             h.addRow(floor, INF, n, cols, bm.value)
@@ -354,7 +361,7 @@ def solve(
             start.col_value = list(x)
             start.value_valid = True
             h.setSolution(start)
-        took, x2 = run()
+        took, x2 = run(max(left, 1.0))
         times.append(took)
         if x2 is None:
             break
