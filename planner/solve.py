@@ -41,6 +41,16 @@ class Solution:
     row_duals: np.ndarray | None = None  # stage-1 duals, model.stacked() row order (LP only)
     stages: list[str] = field(default_factory=list)
 
+    @classmethod
+    def without_plan(
+        cls, n_vars: int, status: str, solver: str, version: str, solve_time_s: float
+    ) -> Solution:
+        """The solver stopped before any plan: x is NaN, so `usable` is False."""
+        nan = float("nan")
+        return cls(
+            np.full(n_vars, nan), status, False, nan, nan, nan, solver, version, solve_time_s
+        )
+
     @property
     def usable(self) -> bool:
         return self.x.size == 0 or not np.isnan(self.x).any()

@@ -291,16 +291,8 @@ class HighsBackend:
             )
         status, proven, x = self._run(settings.time_limit_s, settings)
         if x is None:
-            return Solution(
-                np.full(n, np.nan),
-                status,
-                False,
-                np.nan,
-                np.nan,
-                np.nan,
-                "highs",
-                highs_version(),
-                time.perf_counter() - t0,
+            return Solution.without_plan(
+                n, status, "highs", highs_version(), time.perf_counter() - t0
             )
         gap = float(h.getInfo().mip_gap) if model.is_mip else 0.0
         if not np.isfinite(gap):

@@ -125,17 +125,7 @@ class PulpBackend:
 
         status, proven, x = run(settings.time_limit_s)
         if x is None:
-            return Solution(
-                np.full(n, np.nan),
-                status,
-                False,
-                np.nan,
-                np.nan,
-                np.nan,
-                "cbc",
-                version,
-                time.perf_counter() - t0,
-            )
+            return Solution.without_plan(n, status, "cbc", version, time.perf_counter() - t0)
         duals = None
         if not model.is_mip:
             duals = np.array(
