@@ -23,6 +23,10 @@ VALUE_REL_TOL = 1e-9
 COST_REL_TOL = 1e-9
 X_EPS = 1e-7
 SNAP = 1e-6
+FACE_TOL = 1e-7
+"""A reduced cost or row dual larger than this (the solvers' dual feasibility tolerance) is
+not noise: the column stays at its bound, or the row stays full, in every optimal plan of that
+stage (see `optimal_face`)."""
 
 
 @dataclass
@@ -68,6 +72,33 @@ class Backend(Protocol):
     def set_col_upper(self, cols: np.ndarray, upper: np.ndarray) -> None: ...
 
     def solve(self, settings: Settings) -> Solution: ...
+
+
+@dataclass
+class Face:
+    """Where a solved LP stage holds its optimal face: ``cols`` fixed at ``at``, ``rows`` full."""
+
+    cols: np.ndarray
+    at: np.ndarray
+    rows: np.ndarray
+
+
+def optimal_face(
+    x: np.ndarray, col_dual: np.ndarray, row_dual: np.ndarray, col_upper: np.ndarray
+) -> Face:
+    """The columns and rows that one optimal dual solution of an LP stage pins down.
+
+    By complementary slackness a feasible plan is optimal for the stage exactly when every
+    column with a reduced cost stays at its bound (the nearer of 0 and ``col_upper``) and every
+    row with a dual stays full. The next stage holds them there, so it keeps the stage's optimum
+    exactly rather than within VALUE_REL_TOL, and presolve drops the fixed columns: on the
+    medium benchmark stages 2 + 3 take 0.9 s instead of 2.8 s (docs/decisions/0002).
+    """
+    cols = np.flatnonzero(np.abs(col_dual) > FACE_TOL).astype(np.int32)
+    upper = col_upper[cols]
+    at = np.where(np.abs(x[cols]) <= np.abs(upper - x[cols]), 0.0, upper)
+    rows = np.flatnonzero(np.abs(row_dual) > FACE_TOL).astype(np.int32)
+    return Face(cols, at, rows)
 
 
 def clean_x(x: np.ndarray, integer: np.ndarray) -> np.ndarray:

@@ -338,6 +338,46 @@ def test_cost_never_trades_against_value() -> None:
     assert res.solution.cost_eur == pytest.approx(1e9)
 
 
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_cost_stage_keeps_the_value_exactly(solver: str) -> None:
+    """The cost stage stays on the value optimum's face, not merely within the 1e-9 floor.
+
+    1,000,000 units at € 1,000 for a P4 line (value 1 per unit): optimum 1e6. The floor alone
+    allows value 1e6 − 1e-3, so minimising cost would send 999,999.999 units (saving € 1), a
+    shortfall no snapping hides. Held on the face (the line's demand row has dual 1, so it stays
+    full) the plan sends all 1e6 units at € 1e9.
+    """
+    res = plan(
+        solver,
+        [{"offer_id": "o1", "donor_id": "d1", "item_id": "a", "quantity": 2e6,
+          "unit_cost_eur": 1000}],
+        [{"item_id": "a", "quantity": 1e6, "priority": 4}],
+    )  # fmt: skip
+    assert res.requests["delivered"].tolist() == [1e6]
+    assert res.solution.cost_eur == 1e9
+    assert res.solution.stages == ["value", "cost", "arrival"]
+
+
+def test_optimal_face_by_hand() -> None:
+    """Reduced costs and duals above FACE_TOL pin columns at their nearer bound and rows full.
+
+    x = (0, 3, 5): column 0 (dual −2, at 0) stays at 0; column 1 (dual 1e-9, noise) stays free;
+    column 2 (dual 0.5, at its upper bound 5) stays at 5. Row 0 (dual 1) stays full, row 1
+    (dual −1e-8, noise) does not.
+    """
+    from planner.solve import optimal_face
+
+    face = optimal_face(
+        np.array([0.0, 3.0, 5.0]),
+        np.array([-2.0, 1e-9, 0.5]),
+        np.array([1.0, -1e-8]),
+        np.array([np.inf, np.inf, 5.0]),
+    )
+    assert face.cols.tolist() == [0, 2]
+    assert face.at.tolist() == [0.0, 5.0]
+    assert face.rows.tolist() == [0]
+
+
 def test_earlier_arrival_preferred_when_value_and_cost_tie() -> None:
     """No deadline inside the horizon, so periods 1 and 2 are worth the same and cost the same:
     the third stage chooses the earliest dispatch (period 1)."""

@@ -11,7 +11,7 @@ import numpy as np
 
 from planner.model.build import LinearModel
 from planner.schema import Settings
-from planner.solve import Solution, clean_x, cost_cap, value_floor
+from planner.solve import Solution, clean_x, cost_cap, optimal_face, value_floor
 
 INF = highspy.kHighsInf
 _banner_shown = False
@@ -255,6 +255,73 @@ class HighsBackend:
             return ("feasible (time limit)" if has_sol else "no solution (time limit)"), False, x
         return h.modelStatusToString(status), False, x
 
+    def _next_stage(
+        self,
+        coef: np.ndarray,
+        row: int,
+        cap: float | None,
+        best: np.ndarray,
+        left: float,
+        settings: Settings,
+    ) -> np.ndarray | None:
+        """Run stage 2 (``cap`` = value floor: minimise cost) or stage 3 (no cap: maximise
+        earliness under a cost cap from ``best``); the stage's plan, or None if it found none."""
+        h, model = self.h, self.model
+        if cap is not None:
+            h.changeRowBounds(row, cap, INF)
+            sense, scale = highspy.ObjSense.kMinimize, self.cost_scale
+        else:
+            c_cap = cost_cap(float(model.cost_eur @ best)) * self.cost_scale
+            h.changeRowBounds(row, -INF, c_cap)
+            sense, scale = highspy.ObjSense.kMaximize, 1.0
+        self._objective(coef, sense, scale)
+        if model.is_mip:
+            sol = highspy.HighsSolution()
+            sol.col_value = list(best)
+            sol.value_valid = True
+            h.setSolution(sol)
+        _, _, x2 = self._run(max(left, 1.0), settings)
+        return x2
+
+    def _fix_to_optimal_face(
+        self, fixed: tuple[np.ndarray, np.ndarray] | None
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """Hold the LP at the optimal face of the stage just solved (planner.solve.optimal_face).
+
+        Returns the columns and rows held so far (with ``fixed``), for `_release`; ``fixed``
+        unchanged if the stage has no proven optimal duals.
+        """
+        h = self.h
+        if (
+            h.getModelStatus() != highspy.HighsModelStatus.kOptimal
+            or h.getInfo().dual_solution_status != 2  # kSolutionStatusFeasible
+        ):
+            return fixed
+        sol = h.getSolution()
+        face = optimal_face(
+            np.asarray(sol.col_value, dtype=float),
+            np.asarray(sol.col_dual, dtype=float),
+            np.asarray(sol.row_dual, dtype=float)[: self.n_family_rows],
+            self._col_upper,
+        )
+        h.changeColsBounds(len(face.cols), face.cols, face.at, face.at)
+        full = self._row_upper[face.rows] * self.row_scale[face.rows]
+        h.changeRowsBounds(len(face.rows), face.rows, full, full)  # type: ignore[attr-defined]
+        if fixed is None:
+            return face.cols, face.rows
+        return (
+            np.union1d(fixed[0], face.cols).astype(np.int32),
+            np.union1d(fixed[1], face.rows).astype(np.int32),
+        )
+
+    def _release(self, cols: np.ndarray, rows: np.ndarray) -> None:
+        """Undo `_fix_to_optimal_face`: the columns' and rows' own bounds again."""
+        h = self.h
+        h.changeColsBounds(len(cols), cols, np.zeros(len(cols)), self._col_upper[cols])
+        h.changeRowsBounds(  # type: ignore[attr-defined]
+            len(rows), rows, np.full(len(rows), -INF), self._row_upper[rows] * self.row_scale[rows]
+        )
+
     def solve(self, settings: Settings) -> Solution:
         model = self.model
         t0 = time.perf_counter()
@@ -304,31 +371,25 @@ class HighsBackend:
         stages = ["value"]
         best = x
         v_star = float(model.value @ x)
-        for coef, row, cap in (
-            (model.cost_eur, self.value_row, value_floor(v_star)),
-            (model.earliness, self.cost_row, None),
-        ):
-            left = settings.time_limit_s - (time.perf_counter() - t0)
-            if model.is_mip and left < 1.0:
-                break
-            if cap is not None:
-                h.changeRowBounds(row, cap, INF)
-                sense, scale = highspy.ObjSense.kMinimize, self.cost_scale
-            else:
-                c_cap = cost_cap(float(model.cost_eur @ best)) * self.cost_scale
-                h.changeRowBounds(row, -INF, c_cap)
-                sense, scale = highspy.ObjSense.kMaximize, 1.0
-            self._objective(coef, sense, scale)
-            if model.is_mip:
-                sol = highspy.HighsSolution()
-                sol.col_value = list(best)
-                sol.value_valid = True
-                h.setSolution(sol)
-            _, _, x2 = self._run(max(left, 1.0), settings)
-            if x2 is None:
-                break
-            best = x2
-            stages.append("cost" if cap is not None else "arrival")
+        fixed: tuple[np.ndarray, np.ndarray] | None = None
+        try:
+            for coef, row, cap in (
+                (model.cost_eur, self.value_row, value_floor(v_star)),
+                (model.earliness, self.cost_row, None),
+            ):
+                left = settings.time_limit_s - (time.perf_counter() - t0)
+                if model.is_mip and left < 1.0:
+                    break
+                if not model.is_mip:
+                    fixed = self._fix_to_optimal_face(fixed)
+                x2 = self._next_stage(coef, row, cap, best, left, settings)
+                if x2 is None:
+                    break
+                best = x2
+                stages.append("cost" if cap is not None else "arrival")
+        finally:
+            if fixed is not None:
+                self._release(*fixed)
         best = clean_x(best, model.integer)
         return Solution(
             x=best,

@@ -15,7 +15,7 @@ import pulp
 
 from planner.model.build import LinearModel
 from planner.schema import Settings
-from planner.solve import Solution, clean_x, cost_cap, value_floor
+from planner.solve import Solution, clean_x, cost_cap, optimal_face, value_floor
 
 
 def safe_name(text: str) -> str:
@@ -45,6 +45,22 @@ def to_pulp(model: LinearModel) -> tuple[pulp.LpProblem, list[pulp.LpVariable]]:
                 expr, pulp.LpConstraintLE, safe_name(names[i]), float(b.upper[i])
             )
     return prob, xs
+
+
+def hold_optimal_face(
+    prob: pulp.LpProblem, xs: list[pulp.LpVariable], n_rows: int, col_upper: np.ndarray
+) -> None:
+    """After an optimal LP stage: keep the next stages on its optimal face (planner.solve
+    .optimal_face), from the reduced costs and duals CBC returned."""
+    x = np.array([v.varValue or 0.0 for v in xs])
+    dj = np.array([v.dj if v.dj is not None else 0.0 for v in xs])
+    rows = prob.constraints()[:n_rows]
+    pi = np.array([c.pi if c.pi is not None else 0.0 for c in rows])
+    face = optimal_face(x, dj, pi, col_upper)
+    for j, at in zip(face.cols.tolist(), face.at.tolist(), strict=True):
+        xs[j].lowBound = xs[j].upBound = at
+    for i in face.rows.tolist():
+        rows[i].sense = pulp.LpConstraintEQ
 
 
 def write_lp(model: LinearModel, path: Path) -> None:
@@ -133,6 +149,8 @@ class PulpBackend:
             )
         best, stages = x, ["value"]
         v_star = float(model.value @ x)
+        if not model.is_mip and proven:
+            hold_optimal_face(prob, xs, model.n_rows, self.col_upper)
         prob += pulp.LpConstraint(
             pulp.LpAffineExpression(zip(xs, model.value.tolist(), strict=True)),
             pulp.LpConstraintGE,
@@ -158,6 +176,8 @@ class PulpBackend:
                     pulp.LpAffineExpression(zip(xs, model.earliness.tolist(), strict=True))
                 )
                 left = settings.time_limit_s - (time.perf_counter() - t0)
+                if not model.is_mip and prob.status == pulp.LpStatusOptimal:
+                    hold_optimal_face(prob, xs, model.n_rows, self.col_upper)
                 if not model.is_mip or left >= 1.0:
                     _, _, x3 = run(left)
                     if x3 is not None:
