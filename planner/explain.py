@@ -64,13 +64,16 @@ questions take well under RESOLVE_MIN_S; on the medium benchmark (54,000 variabl
 question takes 0.02–0.7 s, and a fixed 5 s budget doubled the time of `aidplan plan`."""
 
 
-def resolve_budget(solve_time_s: float) -> float:
-    """Seconds of re-solves allowed for a plan that took ``solve_time_s`` to solve."""
-    return min(RESOLVE_TIME_S, max(RESOLVE_MIN_S, RESOLVE_SHARE * solve_time_s))
 TIE_BREAK = 1e-6
 """In a re-solve the line's own value is raised by this share, so it wins ties with others."""
 MAX_NAMES = 4
 """Most ids listed in one phrase before '… and N more'."""
+
+
+def resolve_budget(solve_time_s: float) -> float:
+    """Seconds of re-solves allowed for a plan that took ``solve_time_s`` to solve."""
+    return min(RESOLVE_TIME_S, max(RESOLVE_MIN_S, RESOLVE_SHARE * solve_time_s))
+
 
 STOCK, RATE, BUDGET, CORRIDOR, UNIT = 0, 1, 2, 3, 4
 KINDS = (STOCK, RATE, BUDGET, CORRIDOR)

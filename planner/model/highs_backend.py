@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import time
@@ -22,6 +23,20 @@ LP_OPTIONS: dict[str, int] = {"simplex_strategy": PRIMAL_SIMPLEX}
 basis is primal feasible and the primal simplex starts where the dual simplex would first have
 to repair: 5–20× faster on the benchmark instances. The later stages of a cold solve only
 change the objective (the plan stays feasible), so they use the primal simplex too."""
+MIP_OPTIONS: dict[str, bool] = {
+    "mip_heuristic_run_rins": False,
+    "mip_heuristic_run_rens": False,
+    "mip_heuristic_run_root_reduced_cost": False,
+}
+"""HiGHS options for models with integer items. These three heuristics solve sub-MIPs at the
+root; on the demo they took 27 of 33 s at budget scale 0.55 (the plan they found was optimal
+at 8 s; the bound was closed in 7 nodes). Without them the demo's value stage takes about 1 s
+at every budget scale from 0.5 to 1.5, with the same optimal values within the MIP gap
+(benchmarks/README.md)."""
+MIP_STAGE_MIN_S = 1.0
+"""For integer items, the cost and arrival stages (MIPs of their own, often harder than the
+value stage) each get at most max(MIP_STAGE_MIN_S, time of the value stage); then the best plan
+found so far is kept and the stage is reported as "best found" (`mip_stage_box`)."""
 COST_SCALE_TOP = 100.0
 """Stage 2 minimises cost in units where the dearest item costs 100–1000: HiGHS then prices in
 steps far below a cent, and the stage runs 10–20× faster than with raw euros (up to 10^8)."""
@@ -42,6 +57,11 @@ def objective_scale(coef: np.ndarray) -> float:
     if not np.isfinite(top) or top <= 0:
         return 1.0
     return float(10.0 ** (np.floor(np.log10(COST_SCALE_TOP)) - np.floor(np.log10(top))))
+
+
+def mip_stage_box(stage1_s: float) -> float:
+    """Seconds a later MIP stage may take, after a value stage of ``stage1_s`` seconds."""
+    return max(MIP_STAGE_MIN_S, stage1_s)
 
 
 def new_highs() -> highspy.Highs:
@@ -137,6 +157,7 @@ class HighsBackend:
             else np.zeros(0)
         )  # family right-hand sides as set through set_row_upper, in their own units
         self._col_upper = np.full(model.n_vars, INF)
+        self._col_lower = np.zeros(model.n_vars)  # 0 but where a polish fixes integer items
         self.row_scale = np.ones(m)
         """Factor each family row is multiplied by inside HiGHS: 1, or a power of ten for large
         budget rows once `solve` has rescaled them (MONEY_ROW_TOP). Row duals read from ``h``
@@ -150,9 +171,9 @@ class HighsBackend:
         if self._h is None:
             self._h = new_highs()
             self._h.setOptionValue("threads", 1)
-            if not self.model.is_mip:
-                for key, val in LP_OPTIONS.items():
-                    self._h.setOptionValue(key, val)
+            options: dict[str, int | bool] = dict(MIP_OPTIONS if self.model.is_mip else LP_OPTIONS)
+            for key, val in options.items():
+                self._h.setOptionValue(key, val)
             self._pass_model()
         return self._h
 
@@ -176,7 +197,7 @@ class HighsBackend:
             int(highspy.ObjSense.kMaximize),
             0.0,
             model.value.astype(float),
-            np.zeros(n),
+            self._col_lower,
             self._col_upper,
             np.full(m + 2, -INF),
             np.concatenate([self._row_upper * self.row_scale, [INF, INF]]),
@@ -228,9 +249,7 @@ class HighsBackend:
         cols = np.asarray(cols, dtype=np.int32)
         if len(cols):
             self._col_upper[cols] = np.asarray(upper, dtype=float)
-            self.h.changeColsBounds(
-                len(cols), cols, np.zeros(len(cols)), np.asarray(upper, dtype=float)
-            )
+            self.h.changeColsBounds(len(cols), cols, self._col_lower[cols], self._col_upper[cols])
 
     def _objective(self, coef: np.ndarray, sense: highspy.ObjSense, scale: float = 1.0) -> None:
         n = self.model.n_vars
@@ -263,9 +282,10 @@ class HighsBackend:
         best: np.ndarray,
         left: float,
         settings: Settings,
-    ) -> np.ndarray | None:
+    ) -> tuple[bool, np.ndarray | None]:
         """Run stage 2 (``cap`` = value floor: minimise cost) or stage 3 (no cap: maximise
-        earliness under a cost cap from ``best``); the stage's plan, or None if it found none."""
+        earliness under a cost cap from ``best``): proven optimal?, and the stage's plan (None
+        if it found none)."""
         h, model = self.h, self.model
         if cap is not None:
             h.changeRowBounds(row, cap, INF)
@@ -280,8 +300,26 @@ class HighsBackend:
             sol.col_value = list(best)
             sol.value_valid = True
             h.setSolution(sol)
-        _, _, x2 = self._run(max(left, 1.0), settings)
-        return x2
+        _, proven, x2 = self._run(max(left, 1.0), settings)
+        return proven, x2
+
+    def _polish(self, x: np.ndarray, settings: Settings, left: float) -> np.ndarray:
+        """A MIP plan with its integer items held where they are and the divisible items planned
+        again as an LP, stage by stage (value, cost, arrival, each on the previous optimal
+        face): exact for the divisible items, where the MIP gap and the stage boxes may have
+        left value or money on the table. ``x`` unchanged if that LP stops short of optimal."""
+        model = self.model
+        ic = np.flatnonzero(model.integer)
+        lp = HighsBackend(dataclasses.replace(model, integer=np.zeros_like(model.integer)))
+        lp._row_upper = self._row_upper.copy()
+        lp._col_upper = self._col_upper.copy()
+        whole = np.round(x[ic])
+        lp._col_lower[ic] = whole
+        lp._col_upper[ic] = whole
+        sol = lp.solve(settings.model_copy(update={"time_limit_s": max(left, 1.0)}))
+        if sol.status != "optimal" or sol.stages != ["value", "cost", "arrival"]:
+            return x
+        return sol.x
 
     def _fix_to_optimal_face(
         self, fixed: tuple[np.ndarray, np.ndarray] | None
@@ -317,7 +355,7 @@ class HighsBackend:
     def _release(self, cols: np.ndarray, rows: np.ndarray) -> None:
         """Undo `_fix_to_optimal_face`: the columns' and rows' own bounds again."""
         h = self.h
-        h.changeColsBounds(len(cols), cols, np.zeros(len(cols)), self._col_upper[cols])
+        h.changeColsBounds(len(cols), cols, self._col_lower[cols], self._col_upper[cols])
         h.changeRowsBounds(  # type: ignore[attr-defined]
             len(rows), rows, np.full(len(rows), -INF), self._row_upper[rows] * self.row_scale[rows]
         )
@@ -371,25 +409,30 @@ class HighsBackend:
         stages = ["value"]
         best = x
         v_star = float(model.value @ x)
+        box = mip_stage_box(time.perf_counter() - t0)
         fixed: tuple[np.ndarray, np.ndarray] | None = None
         try:
-            for coef, row, cap in (
-                (model.cost_eur, self.value_row, value_floor(v_star)),
-                (model.earliness, self.cost_row, None),
+            for coef, row, cap, name in (
+                (model.cost_eur, self.value_row, value_floor(v_star), "cost"),
+                (model.earliness, self.cost_row, None, "arrival"),
             ):
                 left = settings.time_limit_s - (time.perf_counter() - t0)
                 if model.is_mip and left < 1.0:
                     break
-                if not model.is_mip:
+                if model.is_mip:
+                    left = min(left, box)
+                else:
                     fixed = self._fix_to_optimal_face(fixed)
-                x2 = self._next_stage(coef, row, cap, best, left, settings)
+                done, x2 = self._next_stage(coef, row, cap, best, left, settings)
                 if x2 is None:
                     break
                 best = x2
-                stages.append("cost" if cap is not None else "arrival")
+                stages.append(name if done or not model.is_mip else f"{name} (best found)")
         finally:
             if fixed is not None:
                 self._release(*fixed)
+        if model.is_mip:
+            best = self._polish(best, settings, settings.time_limit_s - (time.perf_counter() - t0))
         best = clean_x(best, model.integer)
         return Solution(
             x=best,
