@@ -103,3 +103,25 @@ def test_mip_stage_box_and_options() -> None:
         assert h.getOptionValue(key)[1] is False, key
     lp = dataclasses.replace(model, integer=np.zeros_like(model.integer))
     assert HighsBackend(lp).h.getOptionValue("mip_heuristic_run_rins")[1] is True
+
+
+def test_mip_stage_limits_count_from_each_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """HiGHS's MIP solver times each run from its own start, the simplex over all runs of the
+    instance. With 100 s already on the instance's clock, the boxed cost and arrival stages of
+    the MIP get limits of about 1 s (the box), not 101 s."""
+    model, s = jets_and_fuel()
+    b = HighsBackend(model)
+    limits: list[float] = []
+    h = b.h
+    set_option = h.setOptionValue
+
+    def spy(key: str, value: Any) -> Any:
+        if key == "time_limit":
+            limits.append(float(value))
+        return set_option(key, value)
+
+    monkeypatch.setattr(h, "setOptionValue", spy)
+    monkeypatch.setattr(h, "getRunTime", lambda: 100.0)
+    b.solve(s)
+    assert limits[0] == pytest.approx(60.0)  # value stage: the whole time limit
+    assert limits[1:3] == [pytest.approx(1.0, abs=0.1)] * 2
