@@ -277,6 +277,23 @@ def money_row_scale(bm: BaselineModel) -> np.ndarray:
     return scale
 
 
+FACE_TOL = 1e-7  # as aidplan: HiGHS's dual feasibility tolerance
+
+
+def hold_optimal_face(h: highspy.Highs, row_upper: np.ndarray) -> None:
+    """Fix the columns with a reduced cost at their bound (0 here: no upper bounds) and make
+    the model's rows (``row_upper`` as passed to HiGHS) with a dual equalities, from the
+    optimal stage HiGHS just solved."""
+    m = len(row_upper)
+    sol = h.getSolution()
+    col_dual = np.asarray(sol.col_dual)
+    row_dual = np.asarray(sol.row_dual)[:m]
+    cols = np.flatnonzero(np.abs(col_dual) > FACE_TOL).astype(np.int32)
+    h.changeColsBounds(len(cols), cols, np.zeros(len(cols)), np.zeros(len(cols)))
+    rows = np.flatnonzero(np.abs(row_dual) > FACE_TOL).astype(np.int32)
+    h.changeRowsBounds(len(rows), rows, row_upper[rows], row_upper[rows])
+
+
 def solve(
     bm: BaselineModel,
     stages: int = 3,
@@ -284,6 +301,7 @@ def solve(
     scale: bool = True,
     time_limit_s: float = 3600.0,
     mip_gap: float = 1e-4,
+    face: bool = True,
 ) -> BaselineResult:
     """Solve the lexicographic stages (1: value; 2: + cost; 3: + earliness) on one instance.
 
@@ -292,6 +310,8 @@ def solve(
     stage 2's objective and the cost cap in scaled euros, as aidplan does. With
     ``options=None, scale=False`` it is HiGHS with its defaults on the model in raw units.
     ``time_limit_s`` is shared by all stages; a MILP skips the stages it has no time for.
+    ``face``: before LP stages 2 and 3, hold the previous stage's optimal face as aidplan does
+    (docs/decisions/0002, point 6); False keeps only the value floor and cost cap rows.
     """
     h = quiet_highs()
     h.setOptionValue("threads", 1)
@@ -346,6 +366,8 @@ def solve(
         left = time_limit_s - (time.perf_counter() - start_s)
         if is_mip and left < 1.0:  # the time budget is spent: keep the last plan
             break
+        if face and not is_mip:
+            hold_optimal_face(h, bm.row_upper * rs)
         if stage == 2:  # keep the value, minimise cost
             floor = v_star - max(abs(v_star) * VALUE_REL_TOL, 1e-7)
             h.addRow(floor, INF, n, cols, bm.value)

@@ -51,11 +51,12 @@ def cpu_s() -> float:
     return ru.ru_utime + ru.ru_stime
 
 
-def solver_options() -> dict[str, Any]:
-    """The HiGHS options aidplan sets for LPs, so the baseline solves under the same ones."""
+def solver_options(mip: bool = False) -> dict[str, Any]:
+    """The HiGHS options aidplan sets for LPs (or MIPs), so the baseline solves under the same
+    ones."""
     from planner.model import highs_backend
 
-    return dict(getattr(highs_backend, "LP_OPTIONS", {}))
+    return dict(getattr(highs_backend, "MIP_OPTIONS" if mip else "LP_OPTIONS", {}))
 
 
 # --------------------------------------------------------------------------------------------
@@ -155,9 +156,14 @@ def child_baseline(
     load0 = os.getloadavg()[0]
     bm = baseline.build(inst)
     mip = bool(bm.integer.any())
-    options = {} if defaults or mip else solver_options()
+    options = {} if defaults else solver_options(mip)
     res = baseline.solve(
-        bm, stages=3, options=options, scale=not defaults, time_limit_s=time_limit_s
+        bm,
+        stages=3,
+        options=options,
+        scale=not defaults,
+        time_limit_s=time_limit_s,
+        face=not defaults,
     )
     return {
         "build_s": bm.build_s,
