@@ -345,8 +345,10 @@ def solve(
     start_s = time.perf_counter()
 
     def run(left: float) -> tuple[float, np.ndarray | None]:
-        # HiGHS measures time_limit against the run time accumulated by this instance.
-        h.setOptionValue("time_limit", float(h.getRunTime()) + max(left, 0.5))
+        # For an LP HiGHS measures time_limit against the run time accumulated by this
+        # instance; the MIP solver times each run from its start.
+        clock = 0.0 if is_mip else float(h.getRunTime())
+        h.setOptionValue("time_limit", clock + max(left, 0.5))
         t = time.perf_counter()
         h.run()
         took = time.perf_counter() - t
@@ -366,7 +368,7 @@ def solve(
         left = time_limit_s - (time.perf_counter() - start_s)
         if is_mip and left < 1.0:  # the time budget is spent: keep the last plan
             break
-        if face and not is_mip:
+        if face and not is_mip and h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
             hold_optimal_face(h, bm.row_upper * rs)
         if stage == 2:  # keep the value, minimise cost
             floor = v_star - max(abs(v_star) * VALUE_REL_TOL, 1e-7)

@@ -21,6 +21,9 @@ from planner.schema import Settings
 # 1e-6 too, and the looser floor let stage 2 trade visible fractions of units for cents.
 VALUE_REL_TOL = 1e-9
 COST_REL_TOL = 1e-9
+OBJECTIVE_TOP = 100.0
+"""Stage objectives are scaled by a power of ten that brings their largest coefficient into
+[OBJECTIVE_TOP, 10 × OBJECTIVE_TOP) (`objective_scale`)."""
 X_EPS = 1e-7
 SNAP = 1e-6
 FACE_TOL = 1e-7
@@ -84,21 +87,37 @@ class Face:
 
 
 def optimal_face(
-    x: np.ndarray, col_dual: np.ndarray, row_dual: np.ndarray, col_upper: np.ndarray
+    x: np.ndarray,
+    col_dual: np.ndarray,
+    row_dual: np.ndarray,
+    col_lower: np.ndarray,
+    col_upper: np.ndarray,
 ) -> Face:
     """The columns and rows that one optimal dual solution of an LP stage pins down.
 
     By complementary slackness a feasible plan is optimal for the stage exactly when every
-    column with a reduced cost stays at its bound (the nearer of 0 and ``col_upper``) and every
-    row with a dual stays full. The next stage holds them there, so it keeps the stage's optimum
-    exactly rather than within VALUE_REL_TOL, and presolve drops the fixed columns: on the
-    medium benchmark stages 2 + 3 take 0.9 s instead of 2.8 s (docs/decisions/0002).
+    column with a reduced cost stays at its bound (the nearer of ``col_lower`` and
+    ``col_upper``: an optimal simplex solution holds such a column at one of them) and every
+    row with a dual stays full. The next stage holds them there, so it keeps the stage's
+    optimum rather than merely staying within VALUE_REL_TOL, and presolve drops the fixed
+    columns: on the medium benchmark stages 2 + 3 take 0.9 s instead of 2.8 s
+    (docs/decisions/0002). Reduced costs and duals at or below FACE_TOL (in the stage
+    objective's units, scaled so that its largest coefficient is 100–1000) are left free; the
+    value floor and cost cap rows bound what those can trade (1e-9 relative).
     """
     cols = np.flatnonzero(np.abs(col_dual) > FACE_TOL).astype(np.int32)
-    upper = col_upper[cols]
-    at = np.where(np.abs(x[cols]) <= np.abs(upper - x[cols]), 0.0, upper)
+    lower, upper = col_lower[cols], col_upper[cols]
+    at = np.where(np.abs(x[cols] - lower) <= np.abs(upper - x[cols]), lower, upper)
     rows = np.flatnonzero(np.abs(row_dual) > FACE_TOL).astype(np.int32)
     return Face(cols, at, rows)
+
+
+def objective_scale(coef: np.ndarray) -> float:
+    """A power of ten that brings max |coef| into [OBJECTIVE_TOP, 10 × OBJECTIVE_TOP)."""
+    top = float(np.abs(coef).max()) if len(coef) else 0.0
+    if not np.isfinite(top) or top <= 0:
+        return 1.0
+    return float(10.0 ** (np.floor(np.log10(OBJECTIVE_TOP)) - np.floor(np.log10(top))))
 
 
 def clean_x(x: np.ndarray, integer: np.ndarray) -> np.ndarray:

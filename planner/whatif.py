@@ -25,8 +25,10 @@ How the runs are made fast
    MIP_OPTIONS), not worth giving up the agreement with `aidplan plan` below. A MILP run
    therefore gets a fresh HiGHS instance built from the model's arrays (0.03 s for the demo):
    it then takes exactly the path of `aidplan plan`, so a what-if row and the plan of the same
-   scenario agree to the last digit. What a MILP what-if saves is everything around the solve
-   (process start, reading, building, reasons, workbooks) — and the processes of ``--jobs``.
+   scenario agree to the last digit (unless a wall-clock limit stops a stage: the time limit,
+   or the boxes of the cost and arrival stages of a MIP, decision 0002 point 7). What a MILP
+   what-if saves is everything around the solve (process start, reading, building, reasons,
+   workbooks) — and the processes of ``--jobs``.
 4. **Plans that stay optimal are not solved again.** Runs of a group are solved from the
    loosest to the tightest budget. When a run's budgets and capacities are all ≤ those of a run
    already solved to proven optimality, and that plan still fits them, it is optimal for this run

@@ -339,22 +339,25 @@ def test_cost_never_trades_against_value() -> None:
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
-def test_cost_stage_keeps_the_value_exactly(solver: str) -> None:
+@pytest.mark.parametrize("qty", [1e6, 1e7, 3e7])
+def test_cost_stage_keeps_the_value_exactly(solver: str, qty: float) -> None:
     """The cost stage stays on the value optimum's face, not merely within the 1e-9 floor.
 
-    1,000,000 units at € 1,000 for a P4 line (value 1 per unit): optimum 1e6. The floor alone
-    allows value 1e6 − 1e-3, so minimising cost would send 999,999.999 units (saving € 1), a
-    shortfall no snapping hides. Held on the face (the line's demand row has dual 1, so it stays
-    full) the plan sends all 1e6 units at € 1e9.
+    ``qty`` units at € 1,000 for one P4 line (weight 1, so each unit is worth 1/qty): optimum
+    value 1. The floor alone allows value 1 − 1e-9, so minimising cost may drop qty · 1e-9
+    units (0.001–0.03; more with the floor's absolute minimum of 1e-7: 0.1 unit at 1e6),
+    saving € 1–100, a shortfall no snapping hides. Held on the face (the line's demand row has
+    a dual, 1/qty before scaling, 100–1000 after) the plan sends all qty units, at € 1000·qty.
     """
     res = plan(
         solver,
-        [{"offer_id": "o1", "donor_id": "d1", "item_id": "a", "quantity": 2e6,
+        [{"offer_id": "o1", "donor_id": "d1", "item_id": "a", "quantity": 2 * qty,
           "unit_cost_eur": 1000}],
-        [{"item_id": "a", "quantity": 1e6, "priority": 4}],
+        [{"item_id": "a", "quantity": qty, "priority": 4}],
+        capacity_t=1e9,
     )  # fmt: skip
-    assert res.requests["delivered"].tolist() == [1e6]
-    assert res.solution.cost_eur == 1e9
+    assert res.requests["delivered"].tolist() == [qty]
+    assert res.solution.cost_eur == 1000 * qty
     assert res.solution.stages == ["value", "cost", "arrival"]
 
 
@@ -371,6 +374,7 @@ def test_optimal_face_by_hand() -> None:
         np.array([0.0, 3.0, 5.0]),
         np.array([-2.0, 1e-9, 0.5]),
         np.array([1.0, -1e-8]),
+        np.zeros(3),
         np.array([np.inf, np.inf, 5.0]),
     )
     assert face.cols.tolist() == [0, 2]

@@ -12,7 +12,14 @@ import numpy as np
 
 from planner.model.build import LinearModel
 from planner.schema import Settings
-from planner.solve import Solution, clean_x, cost_cap, optimal_face, value_floor
+from planner.solve import (
+    Solution,
+    clean_x,
+    cost_cap,
+    objective_scale,
+    optimal_face,
+    value_floor,
+)
 
 INF = highspy.kHighsInf
 _banner_shown = False
@@ -37,9 +44,9 @@ MIP_STAGE_MIN_S = 1.0
 """For integer items, the cost and arrival stages (MIPs of their own, often harder than the
 value stage) each get at most max(MIP_STAGE_MIN_S, time of the value stage); then the best plan
 found so far is kept and the stage is reported as "best found" (`mip_stage_box`)."""
-COST_SCALE_TOP = 100.0
-"""Stage 2 minimises cost in units where the dearest item costs 100–1000: HiGHS then prices in
-steps far below a cent, and the stage runs 10–20× faster than with raw euros (up to 10^8)."""
+# Every stage objective is scaled by planner.solve.objective_scale (largest coefficient
+# 100–1000). For the cost stage this matters most: HiGHS then prices in steps far below a cent,
+# and the stage runs 10–20× faster than with raw euros (up to 10^8).
 
 
 MONEY_ROW_TOP = 1e3
@@ -49,14 +56,6 @@ aircraft). Budgets reach 10^10 EUR against an absolute feasibility tolerance of 
 the last stage of the benchmark's medium and large plans ended "Unknown" (a basic variable at
 -457 after clean-up) and the plans lost their earliest-arrival stage. Duals and bounds are
 converted back, so callers see euros (see HighsBackend.row_scale)."""
-
-
-def objective_scale(coef: np.ndarray) -> float:
-    """A power of ten that brings max |coef| into [COST_SCALE_TOP, 10 × COST_SCALE_TOP)."""
-    top = float(np.abs(coef).max()) if len(coef) else 0.0
-    if not np.isfinite(top) or top <= 0:
-        return 1.0
-    return float(10.0 ** (np.floor(np.log10(COST_SCALE_TOP)) - np.floor(np.log10(top))))
 
 
 def mip_stage_box(stage1_s: float) -> float:
@@ -149,8 +148,13 @@ class HighsBackend:
         m = model.n_rows
         self.n_family_rows = m
         self.value_row, self.cost_row = m, m + 1
-        # The cost row holds euros scaled like the stage-2 objective (see COST_SCALE_TOP).
+        # The cost row holds euros scaled like the stage-2 objective (see objective_scale).
         self.cost_scale = objective_scale(model.cost_eur)
+        # Value and earliness objectives scaled the same way: reduced costs and duals then live
+        # where FACE_TOL (an absolute 1e-7, like HiGHS's own tolerances) separates them from
+        # noise, also when every unit is worth little (long lines: value = weight / quantity).
+        self.value_scale = objective_scale(model.value)
+        self.early_scale = objective_scale(model.earliness)
         self._row_upper = (
             np.concatenate([b.upper for b in model.blocks]).astype(float)
             if model.blocks
@@ -295,7 +299,7 @@ class HighsBackend:
         else:
             c_cap = cost_cap(float(model.cost_eur @ best)) * self.cost_scale
             h.changeRowBounds(row, -INF, c_cap)
-            sense, scale = highspy.ObjSense.kMaximize, 1.0
+            sense, scale = highspy.ObjSense.kMaximize, self.early_scale
         self._objective(coef, sense, scale)
         if model.is_mip:
             sol = highspy.HighsSolution()
@@ -308,8 +312,9 @@ class HighsBackend:
     def _polish(self, x: np.ndarray, settings: Settings, left: float) -> np.ndarray:
         """A MIP plan with its integer items held where they are and the divisible items planned
         again as an LP, stage by stage (value, cost, arrival, each on the previous optimal
-        face): exact for the divisible items, where the MIP gap and the stage boxes may have
-        left value or money on the table. ``x`` unchanged if that LP stops short of optimal."""
+        face): the lexicographic optimum for the divisible items given the integer ones, where
+        the MIP gap and the stage boxes may have left value or money on the table. ``x``
+        unchanged unless all three LP stages end optimal."""
         model = self.model
         ic = np.flatnonzero(model.integer)
         lp = HighsBackend(dataclasses.replace(model, integer=np.zeros_like(model.integer)))
@@ -342,6 +347,7 @@ class HighsBackend:
             np.asarray(sol.col_value, dtype=float),
             np.asarray(sol.col_dual, dtype=float),
             np.asarray(sol.row_dual, dtype=float)[: self.n_family_rows],
+            self._col_lower,
             self._col_upper,
         )
         h.changeColsBounds(len(face.cols), face.cols, face.at, face.at)
@@ -372,7 +378,7 @@ class HighsBackend:
         # Reset the stage rows, so a re-solve after changed bounds starts from the primary problem.
         h.changeRowBounds(self.value_row, -INF, INF)
         h.changeRowBounds(self.cost_row, -INF, INF)
-        self._objective(model.value, highspy.ObjSense.kMaximize)
+        self._objective(model.value, highspy.ObjSense.kMaximize, self.value_scale)
         # A cold LP solve uses the primal simplex in every stage (LP_OPTIONS). A warm re-solve
         # after changed bounds (what-if runs, which may also set each stage's last basis) keeps
         # HiGHS's dual simplex, which repairs a dual feasible basis in a few iterations.
@@ -381,7 +387,7 @@ class HighsBackend:
             h.setOptionValue("simplex_strategy", DUAL_SIMPLEX if warm else PRIMAL_SIMPLEX)
             if not warm and not (self.row_scale != 1.0).any():
                 self._scale_money_rows()  # an instance someone used before solving: re-pass
-                self._objective(model.value, highspy.ObjSense.kMaximize)
+                self._objective(model.value, highspy.ObjSense.kMaximize, self.value_scale)
         if n == 0:
             return Solution(
                 np.zeros(0),
@@ -407,7 +413,7 @@ class HighsBackend:
         duals = None
         if not model.is_mip:  # per unit of each row's own right-hand side (euros, tonnes, ...)
             raw = np.asarray(h.getSolution().row_dual, dtype=float)[: self.n_family_rows]
-            duals = raw * self.row_scale
+            duals = raw * self.row_scale / self.value_scale
         stages = ["value"]
         best = x
         v_star = float(model.value @ x)
@@ -429,7 +435,7 @@ class HighsBackend:
                 if x2 is None:
                     break
                 best = x2
-                stages.append(name if done or not model.is_mip else f"{name} (best found)")
+                stages.append(name if done else f"{name} (best found)")
         finally:
             if fixed is not None:
                 self._release(*fixed)

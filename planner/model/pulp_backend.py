@@ -15,7 +15,14 @@ import pulp
 
 from planner.model.build import LinearModel
 from planner.schema import Settings
-from planner.solve import Solution, clean_x, cost_cap, optimal_face, value_floor
+from planner.solve import (
+    Solution,
+    clean_x,
+    cost_cap,
+    objective_scale,
+    optimal_face,
+    value_floor,
+)
 
 
 def safe_name(text: str) -> str:
@@ -56,7 +63,7 @@ def hold_optimal_face(
     dj = np.array([v.dj if v.dj is not None else 0.0 for v in xs])
     rows = prob.constraints()[:n_rows]
     pi = np.array([c.pi if c.pi is not None else 0.0 for c in rows])
-    face = optimal_face(x, dj, pi, col_upper)
+    face = optimal_face(x, dj, pi, np.zeros(len(xs)), col_upper)
     for j, at in zip(face.cols.tolist(), face.at.tolist(), strict=True):
         xs[j].lowBound = xs[j].upBound = at
     for i in face.rows.tolist():
@@ -117,6 +124,11 @@ class PulpBackend:
                 np.zeros(0), "optimal", True, 0.0, 0.0, 0.0, "cbc", version, 0.0, None, ["value"]
             )
         prob, xs = self._problem()
+        # Objectives scaled as for HiGHS (largest coefficient 100–1000; planner.solve).
+        v_scale = objective_scale(model.value)
+        prob.setObjective(
+            pulp.LpAffineExpression(zip(xs, (model.value * v_scale).tolist(), strict=True))
+        )
 
         def run(left: float) -> tuple[str, bool, np.ndarray | None]:
             with warnings.catch_warnings():
@@ -144,8 +156,11 @@ class PulpBackend:
             return Solution.without_plan(n, status, "cbc", version, time.perf_counter() - t0)
         duals = None
         if not model.is_mip:
-            duals = np.array(
-                [c.pi if c.pi is not None else 0.0 for c in prob.constraints()[: model.n_rows]]
+            duals = (
+                np.array(
+                    [c.pi if c.pi is not None else 0.0 for c in prob.constraints()[: model.n_rows]]
+                )
+                / v_scale
             )
         best, stages = x, ["value"]
         v_star = float(model.value @ x)
@@ -158,13 +173,16 @@ class PulpBackend:
             value_floor(v_star),
         )
         prob.sense = pulp.LpMinimize
-        prob.setObjective(pulp.LpAffineExpression(zip(xs, model.cost_eur.tolist(), strict=True)))
+        c_scale = objective_scale(model.cost_eur)
+        prob.setObjective(
+            pulp.LpAffineExpression(zip(xs, (model.cost_eur * c_scale).tolist(), strict=True))
+        )
         left = settings.time_limit_s - (time.perf_counter() - t0)
         if not model.is_mip or left >= 1.0:
-            _, _, x2 = run(left)
+            _, done, x2 = run(left)
             if x2 is not None:
                 best = x2
-                stages.append("cost")
+                stages.append("cost" if done else "cost (best found)")
                 prob += pulp.LpConstraint(
                     pulp.LpAffineExpression(zip(xs, model.cost_eur.tolist(), strict=True)),
                     pulp.LpConstraintLE,
@@ -173,16 +191,22 @@ class PulpBackend:
                 )
                 prob.sense = pulp.LpMaximize
                 prob.setObjective(
-                    pulp.LpAffineExpression(zip(xs, model.earliness.tolist(), strict=True))
+                    pulp.LpAffineExpression(
+                        zip(
+                            xs,
+                            (model.earliness * objective_scale(model.earliness)).tolist(),
+                            strict=True,
+                        )
+                    )
                 )
                 left = settings.time_limit_s - (time.perf_counter() - t0)
                 if not model.is_mip and prob.status == pulp.LpStatusOptimal:
                     hold_optimal_face(prob, xs, model.n_rows, self.col_upper)
                 if not model.is_mip or left >= 1.0:
-                    _, _, x3 = run(left)
+                    _, done, x3 = run(left)
                     if x3 is not None:
                         best = x3
-                        stages.append("arrival")
+                        stages.append("arrival" if done else "arrival (best found)")
         best = clean_x(best, model.integer)
         return Solution(
             x=best,
