@@ -22,6 +22,7 @@ from planner.charts import write_whatif_chart
 from planner.cli import _register, app
 from planner.commands.whatif import expand_greedy
 from planner.data import build_planning_data
+from planner.io.comparison_workbook import write_comparison
 from planner.model import build_model
 from planner.requests import RequestSet
 from planner.results import PlanResult, extract
@@ -36,7 +37,6 @@ from planner.whatif import (
     prepare,
     run_settings,
     run_whatif,
-    write_comparison,
 )
 from tests.factories import START, make_catalog, make_requests
 from tests.random_instances import random_instance

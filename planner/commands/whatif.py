@@ -173,6 +173,7 @@ def whatif(
     from planner.cli_common import default_catalog
     from planner.errors import InputError, Issue
     from planner.io.catalog import read_catalog
+    from planner.io.comparison_workbook import write_comparison
     from planner.io.plan_workbook import write_workbook
     from planner.scenarios import read_scenario
     from planner.schema import Scenario
@@ -183,7 +184,6 @@ def whatif(
         plan_file_name,
         prepare,
         run_whatif,
-        write_comparison,
     )
 
     t0 = time.perf_counter()
