@@ -16,8 +16,9 @@ How the runs are made fast
    backend always ends up holding the run's own values; nothing leaks from one run to the next,
    which is what "apply, solve, restore" needs without paying for the restore.
 3. **The solver's previous solution.** A plan takes three solves (value, then cost, then
-   arrival; planner.solve), each with its own objective. For an LP, `StagedHighs` keeps the
-   optimal basis each stage ended with and starts the same stage of the next run from it: only
+   arrival; planner.solve), each with its own objective. For an LP, the shared
+   `HighsBackend` (``keep_stage_bases``) keeps the optimal basis each stage ended with and
+   starts the same stage of the next run from it: only
    right-hand sides changed, so that basis is still dual feasible and the dual simplex repairs
    it in a few iterations (the demo as an LP: ~1 s → ~0.05 s a run). A MILP's branch and bound
    has no basis to reuse, and handing HiGHS the previous (looser) run's plan as a start saved
@@ -61,7 +62,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import highspy
 import numpy as np
 import pandas as pd
 from pydantic import ValidationError
@@ -342,37 +342,6 @@ def binding_text(bottlenecks: pd.DataFrame, kind: str, top: int = TOP_BINDING) -
 # Solving the runs of one process
 
 
-class StagedHighs(HighsBackend):
-    """HiGHS backend that starts each stage of a solve from that stage's basis of the last one.
-
-    Relies on `HighsBackend.solve` calling ``_run`` once per stage, in stage order, after it has
-    set that stage's objective and rows. LP only: a MILP ignores a basis.
-    """
-
-    def __init__(self, model: LinearModel):
-        super().__init__(model)
-        self._bases: dict[int, highspy.HighsBasis] = {}
-        self._stage = 0
-
-    def solve(self, settings: Settings) -> Solution:
-        self._stage = 0
-        return super().solve(settings)
-
-    def _run(self, time_left: float, settings: Settings) -> tuple[str, bool, np.ndarray | None]:
-        stage, self._stage = self._stage, self._stage + 1
-        if self.model.is_mip:
-            return super()._run(time_left, settings)
-        basis = self._bases.get(stage)
-        if basis is not None:
-            self.h.setBasis(basis)
-        out = super()._run(time_left, settings)
-        if out[0] == "optimal":
-            self._bases[stage] = self.h.getBasis()
-        else:
-            self._bases.pop(stage, None)
-        return out
-
-
 @dataclass
 class _Solved:
     label: str
@@ -396,7 +365,9 @@ class _GroupModel:
         # `aidplan plan`, so both report the same plan. CBC rebuilds its problem for every
         # solve anyway.
         shared = inp.settings.solver == "highs" and not self.model.is_mip
-        self.backend: Backend | None = StagedHighs(self.model) if shared else None
+        self.backend: Backend | None = (
+            HighsBackend(self.model, keep_stage_bases=True) if shared else None
+        )
         offsets = self.model.row_offsets()
         blocks = [self.model.block(f) for f in CHANGED_FAMILIES]
         self.rows = np.concatenate(

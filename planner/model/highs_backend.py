@@ -143,8 +143,13 @@ class HighsBackend:
     sides with set_row_upper / set_col_upper and solves again from the previous basis.
     """
 
-    def __init__(self, model: LinearModel):
+    def __init__(self, model: LinearModel, keep_stage_bases: bool = False):
         self.model = model
+        self.keep_stage_bases = keep_stage_bases
+        """LP only: start each stage of a solve from the basis that stage ended with in the
+        previous solve (what-if runs, where only right-hand sides change between solves)."""
+        self._bases: dict[int, highspy.HighsBasis] = {}
+        self._stage = 0
         m = model.n_rows
         self.n_family_rows = m
         self.value_row, self.cost_row = m, m + 1
@@ -262,6 +267,22 @@ class HighsBackend:
             self.h.changeColsCost(n, np.arange(n, dtype=np.int32), coef.astype(float) * scale)
 
     def _run(self, time_left: float, settings: Settings) -> tuple[str, bool, np.ndarray | None]:
+        """One stage: run HiGHS within ``time_left`` seconds; (status, proven optimal, x)."""
+        stage, self._stage = self._stage, self._stage + 1
+        keep = self.keep_stage_bases and not self.model.is_mip
+        if keep and stage in self._bases:
+            self.h.setBasis(self._bases[stage])
+        out = self._run_highs(time_left, settings)
+        if keep:
+            if out[0] == "optimal":
+                self._bases[stage] = self.h.getBasis()
+            else:
+                self._bases.pop(stage, None)
+        return out
+
+    def _run_highs(
+        self, time_left: float, settings: Settings
+    ) -> tuple[str, bool, np.ndarray | None]:
         h = self.h
         # For an LP HiGHS compares time_limit with the run time accumulated over every run of
         # this instance, so a later stage (or a what-if re-solve) gets its budget on top of
@@ -372,6 +393,7 @@ class HighsBackend:
         model = self.model
         t0 = time.perf_counter()
         n = model.n_vars
+        self._stage = 0
         if self._h is None:
             self._scale_money_rows()
         h = self.h
