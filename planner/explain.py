@@ -23,7 +23,7 @@ which have no duals, or where several priced rows remain, the signal is *ambiguo
 candidate limit is verified by re-solving with it lifted: does the line then get more? (One LP
 per question, from the plan's optimal basis, plus one baseline per line; see `_Resolver`.)
 Re-solves are bounded by ``max_resolves`` questions per plan (MAX_RESOLVES) and
-``resolve_time_s`` of wall time (by default 30 % of the plan's solve time, 0.5–5 s:
+``resolve_time_s`` of wall time (by default 20 % of the plan's solve time, 0.5–5 s:
 `resolve_budget`), spent on the most important lines first; once spent, the cheap signal
 decides in the order above. Limits verified to help name the cause;
 where none helps alone they bind jointly, and those shared by all of an offer's variables (its
@@ -56,7 +56,7 @@ MAX_RESOLVES = 24
 """Most re-solve questions (one LP each) per plan."""
 RESOLVE_TIME_S = 5.0
 """Most wall-clock time for all re-solves of one plan, seconds."""
-RESOLVE_SHARE = 0.3
+RESOLVE_SHARE = 0.2
 RESOLVE_MIN_S = 0.5
 """The re-solve budget of a plan is RESOLVE_SHARE of its solve time, at least RESOLVE_MIN_S and
 at most RESOLVE_TIME_S: reasons never take much longer than the plan itself. A small plan's 24

@@ -343,10 +343,10 @@ def test_plain_word_helpers() -> None:
 
 
 def test_resolve_budget_follows_the_solve_time() -> None:
-    """30 % of the solve time, within 0.5–5 s: 0.01 s -> 0.5 s (floor), 2 s -> 0.6 s,
+    """20 % of the solve time, within 0.5–5 s: 0.01 s -> 0.5 s (floor), 4 s -> 0.8 s,
     100 s -> 5 s (cap)."""
     from planner.explain import resolve_budget
 
     assert resolve_budget(0.01) == 0.5
-    assert resolve_budget(2.0) == pytest.approx(0.6)
+    assert resolve_budget(4.0) == pytest.approx(0.8)
     assert resolve_budget(100.0) == 5.0
