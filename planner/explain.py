@@ -23,11 +23,11 @@ which have no duals, or where several priced rows remain, the signal is *ambiguo
 candidate limit is verified by re-solving with it lifted: does the line then get more? (One LP
 per question, from the plan's optimal basis, plus one baseline per line; see `_Resolver`.)
 Re-solves are bounded by ``max_resolves`` questions per plan (MAX_RESOLVES) and
-``resolve_time_s`` of wall time (by default 20 % of the plan's solve time, 0.5–5 s:
-`resolve_budget`), spent on the most important lines first; once spent, the cheap signal
-decides in the order above. Limits verified to help name the cause;
-where none helps alone they bind jointly, and those shared by all of an offer's variables (its
-stock, its donor's budget) are named.
+``resolve_time_s`` of wall time (by default 20 % of the plan's solve time, 0.5–5 s, and none
+for LPs of over 20,000 variables: `resolve_budget`), spent on the most important lines first;
+once spent, the cheap signal decides in the order above. Limits verified to help name the
+cause; where none helps alone they bind jointly, and those shared by all of an offer's
+variables (its stock, its donor's budget) are named.
 
 Lateness is explained the same way on the line's on-time variables, ignoring the limits that
 moving one of its late units to an on-time dispatch of the same offer would free by itself.
@@ -70,8 +70,16 @@ MAX_NAMES = 4
 """Most ids listed in one phrase before '… and N more'."""
 
 
-def resolve_budget(solve_time_s: float) -> float:
+RESOLVE_MAX_LP_VARS = 20_000
+"""An LP with more variables gets no re-solves: its duals already narrow the causes, and one
+question costs 0.1–0.7 s at 54,000 variables (medium benchmark), so the budget would verify
+three or four lines and add half a second to every plan. MILPs (no duals) keep them."""
+
+
+def resolve_budget(solve_time_s: float, n_vars: int = 0, is_mip: bool = False) -> float:
     """Seconds of re-solves allowed for a plan that took ``solve_time_s`` to solve."""
+    if not is_mip and n_vars > RESOLVE_MAX_LP_VARS:
+        return 0.0
     return min(RESOLVE_TIME_S, max(RESOLVE_MIN_S, RESOLVE_SHARE * solve_time_s))
 
 
@@ -596,7 +604,9 @@ def explain_plan(
             x,
             s,
             max_resolves,
-            resolve_budget(sol.solve_time_s) if resolve_time_s is None else resolve_time_s,
+            resolve_budget(sol.solve_time_s, model.n_vars, model.is_mip)
+            if resolve_time_s is None
+            else resolve_time_s,
             lp,
         )
         if max_resolves > 0

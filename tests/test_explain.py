@@ -350,3 +350,7 @@ def test_resolve_budget_follows_the_solve_time() -> None:
     assert resolve_budget(0.01) == 0.5
     assert resolve_budget(4.0) == pytest.approx(0.8)
     assert resolve_budget(100.0) == 5.0
+    # An LP of over 20,000 variables has duals and costly questions: no re-solves; a MILP
+    # of that size keeps them.
+    assert resolve_budget(4.0, n_vars=50_000) == 0.0
+    assert resolve_budget(4.0, n_vars=50_000, is_mip=True) == pytest.approx(0.8)
