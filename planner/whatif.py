@@ -309,6 +309,7 @@ class RunOutcome:
     reused_from: str | None = None
     notes: list[str] = field(default_factory=list)
     plan: dict[str, pd.DataFrame] | None = None
+    stages: str = ""  # as on a plan's Summary sheet: "value > cost (best found) > arrival"
 
     @property
     def usable(self) -> bool:
@@ -482,6 +483,7 @@ class ScenarioRunner:
             "gap": sol.gap,
             "solve_time_s": sol.solve_time_s,
             "reused_from": reused,
+            "stages": " > ".join(sol.stages),
         }
         if not sol.usable:
             nan = float("nan")
@@ -655,6 +657,7 @@ def scenarios_table(outcomes: Sequence[RunOutcome]) -> pd.DataFrame:
                 DONOR_COLUMN: binding_text(o.bottlenecks, "donor budget"),
                 CORRIDOR_COLUMN: binding_text(o.bottlenecks, "corridor capacity"),
                 "gap": o.gap,
+                "stages solved": o.stages,
                 "solve time s": o.solve_time_s,
                 "how": how,
                 "file": o.source,

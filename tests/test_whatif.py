@@ -322,6 +322,7 @@ def test_comparison_workbook_and_chart(tmp_path: Path) -> None:
         assert r["fulfilment score"].data_type == "n"
         assert r["fulfilment score"].number_format == "0.0%"
         assert isinstance(r["P1 met"].value, int)
+        assert r["stages solved"].value == "value > cost > arrival"  # an LP, all optimal
     share = wb["Requests"].cell(row=2, column=5)
     assert share.data_type == "n" and share.number_format == "0.0%"
 
