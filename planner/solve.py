@@ -21,6 +21,8 @@ from planner.schema import Settings
 # 1e-6 too, and the looser floor let stage 2 trade visible fractions of units for cents.
 VALUE_REL_TOL = 1e-9
 COST_REL_TOL = 1e-9
+ALL_STAGES = ("value", "cost", "arrival")
+"""Solution.stages of a plan whose every stage ended proven optimal."""
 OBJECTIVE_TOP = 100.0
 """Stage objectives are scaled by a power of ten that brings their largest coefficient into
 [OBJECTIVE_TOP, 10 × OBJECTIVE_TOP) (`objective_scale`)."""

@@ -77,7 +77,7 @@ from planner.model.highs_backend import HighsBackend
 from planner.results import PlanResult, extract, requests_table
 from planner.scenarios import apply_to_data, scenario_settings
 from planner.schema import Scenario, Settings
-from planner.solve import Backend, Solution, make_backend
+from planner.solve import ALL_STAGES, Backend, Solution, make_backend
 
 CHANGED_FAMILIES = ("donor_budget", "corridor_capacity")
 """Constraint families whose right-hand sides a scenario may change without a rebuild."""
@@ -85,7 +85,6 @@ SOLVE_ONLY_SETTINGS = ("time_limit_s", "mip_gap")
 """Settings that steer the solver but leave the model unchanged."""
 CALENDAR_SETTINGS = ("start", "period_days", "horizon")
 """Settings that change how request dates map to periods: the workbook is read again."""
-ALL_STAGES = ("value", "cost", "arrival")
 BASE_NAME = "base"
 TOP_BINDING = 3
 """Most binding donors / corridors named per run in the Scenarios sheet."""

@@ -13,6 +13,7 @@ import numpy as np
 from planner.model.build import LinearModel
 from planner.schema import Settings
 from planner.solve import (
+    ALL_STAGES,
     Solution,
     clean_x,
     cost_cap,
@@ -345,24 +346,19 @@ class HighsBackend:
         lp._col_lower[ic] = whole
         lp._col_upper[ic] = whole
         sol = lp.solve(settings.model_copy(update={"time_limit_s": max(left, 1.0)}))
-        if sol.status != "optimal" or sol.stages != ["value", "cost", "arrival"]:
+        if sol.status != "optimal" or tuple(sol.stages) != ALL_STAGES:
             return x
         return sol.x
 
-    def _fix_to_optimal_face(
-        self, fixed: tuple[np.ndarray, np.ndarray] | None
-    ) -> tuple[np.ndarray, np.ndarray] | None:
-        """Hold the LP at the optimal face of the stage just solved (planner.solve.optimal_face).
-
-        Returns the columns and rows held so far (with ``fixed``), for `_release`; ``fixed``
-        unchanged if the stage has no proven optimal duals.
-        """
+    def _fix_to_optimal_face(self) -> None:
+        """Hold the LP at the optimal face of the stage just solved (planner.solve.optimal_face);
+        nothing if the stage has no proven optimal duals. `_restore_bounds` undoes it."""
         h = self.h
         if (
             h.getModelStatus() != highspy.HighsModelStatus.kOptimal
             or h.getInfo().dual_solution_status != 2  # kSolutionStatusFeasible
         ):
-            return fixed
+            return
         sol = h.getSolution()
         face = optimal_face(
             np.asarray(sol.col_value, dtype=float),
@@ -374,19 +370,13 @@ class HighsBackend:
         h.changeColsBounds(len(face.cols), face.cols, face.at, face.at)
         full = self._row_upper[face.rows] * self.row_scale[face.rows]
         h.changeRowsBounds(len(face.rows), face.rows, full, full)  # type: ignore[attr-defined]
-        if fixed is None:
-            return face.cols, face.rows
-        return (
-            np.union1d(fixed[0], face.cols).astype(np.int32),
-            np.union1d(fixed[1], face.rows).astype(np.int32),
-        )
 
-    def _release(self, cols: np.ndarray, rows: np.ndarray) -> None:
-        """Undo `_fix_to_optimal_face`: the columns' and rows' own bounds again."""
-        h = self.h
-        h.changeColsBounds(len(cols), cols, self._col_lower[cols], self._col_upper[cols])
+    def _restore_bounds(self) -> None:
+        """Every column and family row back to the bounds this backend holds for them."""
+        h, n, m = self.h, self.model.n_vars, self.n_family_rows
+        h.changeColsBounds(n, np.arange(n, dtype=np.int32), self._col_lower, self._col_upper)
         h.changeRowsBounds(  # type: ignore[attr-defined]
-            len(rows), rows, np.full(len(rows), -INF), self._row_upper[rows] * self.row_scale[rows]
+            m, np.arange(m, dtype=np.int32), np.full(m, -INF), self._row_upper * self.row_scale
         )
 
     def solve(self, settings: Settings) -> Solution:
@@ -440,7 +430,6 @@ class HighsBackend:
         best = x
         v_star = float(model.value @ x)
         box = mip_stage_box(time.perf_counter() - t0)
-        fixed: tuple[np.ndarray, np.ndarray] | None = None
         try:
             for coef, row, cap, name in (
                 (model.cost_eur, self.value_row, value_floor(v_star), "cost"),
@@ -452,15 +441,15 @@ class HighsBackend:
                 if model.is_mip:
                     left = min(left, box)
                 else:
-                    fixed = self._fix_to_optimal_face(fixed)
+                    self._fix_to_optimal_face()
                 done, x2 = self._next_stage(coef, row, cap, best, left, settings)
                 if x2 is None:
                     break
                 best = x2
                 stages.append(name if done else f"{name} (best found)")
         finally:
-            if fixed is not None:
-                self._release(*fixed)
+            if not model.is_mip:
+                self._restore_bounds()
         if model.is_mip:
             best = self._polish(best, settings, settings.time_limit_s - (time.perf_counter() - t0))
         best = clean_x(best, model.integer)
