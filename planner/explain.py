@@ -62,18 +62,14 @@ RESOLVE_MIN_S = 0.5
 at most RESOLVE_TIME_S: reasons never take much longer than the plan itself. A small plan's 24
 questions take well under RESOLVE_MIN_S; on the medium benchmark (54,000 variables) one
 question takes 0.02–0.7 s, and a fixed 5 s budget doubled the time of `aidplan plan`."""
-
-
-TIE_BREAK = 1e-6
-"""In a re-solve the line's own value is raised by this share, so it wins ties with others."""
-MAX_NAMES = 4
-"""Most ids listed in one phrase before '… and N more'."""
-
-
 RESOLVE_MAX_LP_VARS = 20_000
 """An LP with more variables gets no re-solves: its duals already narrow the causes, and one
 question costs 0.1–0.7 s at 54,000 variables (medium benchmark), so the budget would verify
 three or four lines and add half a second to every plan. MILPs (no duals) keep them."""
+TIE_BREAK = 1e-6
+"""In a re-solve the line's own value is raised by this share, so it wins ties with others."""
+MAX_NAMES = 4
+"""Most ids listed in one phrase before '… and N more'."""
 
 
 def resolve_budget(solve_time_s: float, n_vars: int = 0, is_mip: bool = False) -> float:

@@ -30,12 +30,22 @@ def safe_name(text: str) -> str:
     return "".join(ch if ch.isalnum() else "_" for ch in text)[:200]
 
 
+def linear(xs: list[pulp.LpVariable], coef: np.ndarray) -> pulp.LpAffineExpression:
+    """Σ coef·x as one PuLP expression, built in bulk."""
+    return pulp.LpAffineExpression(zip(xs, coef.tolist(), strict=True))
+
+
+def row_duals(prob: pulp.LpProblem, n_rows: int) -> np.ndarray:
+    """The duals CBC returned for the model's first ``n_rows`` constraints (0 where none)."""
+    return np.array([c.pi if c.pi is not None else 0.0 for c in prob.constraints()[:n_rows]])
+
+
 def to_pulp(model: LinearModel) -> tuple[pulp.LpProblem, list[pulp.LpVariable]]:
     """Build the §4 model as a PuLP problem (maximise value), constraints named by their index."""
     prob = pulp.LpProblem("aidplan", pulp.LpMaximize)
     cats = np.where(model.integer, pulp.LpInteger, pulp.LpContinuous)
     xs = [prob.add_variable(f"x{j}", lowBound=0, cat=str(cats[j])) for j in range(model.n_vars)]
-    prob.setObjective(pulp.LpAffineExpression(zip(xs, model.value.tolist(), strict=True)))
+    prob.setObjective(linear(xs, model.value))
     for b in model.blocks:
         if not b.n_rows:
             continue
@@ -61,11 +71,10 @@ def hold_optimal_face(
     .optimal_face), from the reduced costs and duals CBC returned."""
     x = np.array([v.varValue or 0.0 for v in xs])
     dj = np.array([v.dj if v.dj is not None else 0.0 for v in xs])
-    rows = prob.constraints()[:n_rows]
-    pi = np.array([c.pi if c.pi is not None else 0.0 for c in rows])
-    face = optimal_face(x, dj, pi, np.zeros(len(xs)), col_upper)
+    face = optimal_face(x, dj, row_duals(prob, n_rows), np.zeros(len(xs)), col_upper)
     for j, at in zip(face.cols.tolist(), face.at.tolist(), strict=True):
         xs[j].lowBound = xs[j].upBound = at
+    rows = prob.constraints()
     for i in face.rows.tolist():
         rows[i].sense = pulp.LpConstraintEQ
 
@@ -126,9 +135,7 @@ class PulpBackend:
         prob, xs = self._problem()
         # Objectives scaled as for HiGHS (largest coefficient 100–1000; planner.solve).
         v_scale = objective_scale(model.value)
-        prob.setObjective(
-            pulp.LpAffineExpression(zip(xs, (model.value * v_scale).tolist(), strict=True))
-        )
+        prob.setObjective(linear(xs, model.value * v_scale))
 
         def run(left: float) -> tuple[str, bool, np.ndarray | None]:
             with warnings.catch_warnings():
@@ -156,27 +163,19 @@ class PulpBackend:
             return Solution.without_plan(n, status, "cbc", version, time.perf_counter() - t0)
         duals = None
         if not model.is_mip:
-            duals = (
-                np.array(
-                    [c.pi if c.pi is not None else 0.0 for c in prob.constraints()[: model.n_rows]]
-                )
-                / v_scale
-            )
+            duals = row_duals(prob, model.n_rows) / v_scale
         best, stages = x, ["value"]
         v_star = float(model.value @ x)
         if not model.is_mip and proven:
             hold_optimal_face(prob, xs, model.n_rows, self.col_upper)
         prob += pulp.LpConstraint(
-            pulp.LpAffineExpression(zip(xs, model.value.tolist(), strict=True)),
+            linear(xs, model.value),
             pulp.LpConstraintGE,
             "stage_value_floor",
             value_floor(v_star),
         )
         prob.sense = pulp.LpMinimize
-        c_scale = objective_scale(model.cost_eur)
-        prob.setObjective(
-            pulp.LpAffineExpression(zip(xs, (model.cost_eur * c_scale).tolist(), strict=True))
-        )
+        prob.setObjective(linear(xs, model.cost_eur * objective_scale(model.cost_eur)))
         left = settings.time_limit_s - (time.perf_counter() - t0)
         if not model.is_mip or left >= 1.0:
             _, done, x2 = run(left)
@@ -184,21 +183,13 @@ class PulpBackend:
                 best = x2
                 stages.append("cost" if done else "cost (best found)")
                 prob += pulp.LpConstraint(
-                    pulp.LpAffineExpression(zip(xs, model.cost_eur.tolist(), strict=True)),
+                    linear(xs, model.cost_eur),
                     pulp.LpConstraintLE,
                     "stage_cost_cap",
                     cost_cap(float(model.cost_eur @ best)),
                 )
                 prob.sense = pulp.LpMaximize
-                prob.setObjective(
-                    pulp.LpAffineExpression(
-                        zip(
-                            xs,
-                            (model.earliness * objective_scale(model.earliness)).tolist(),
-                            strict=True,
-                        )
-                    )
-                )
+                prob.setObjective(linear(xs, model.earliness * objective_scale(model.earliness)))
                 left = settings.time_limit_s - (time.perf_counter() - t0)
                 if not model.is_mip and prob.status == pulp.LpStatusOptimal:
                     hold_optimal_face(prob, xs, model.n_rows, self.col_upper)
