@@ -223,7 +223,7 @@ def summary_table(model: LinearModel, sol: Solution, requests: pd.DataFrame) -> 
         ("solve time s", sol.solve_time_s),
         ("solver", sol.solver),
         ("solver version", sol.solver_version),
-        ("stages solved", " > ".join(sol.stages)),
+        ("stages solved", sol.stages_solved),
     ]
     return pd.DataFrame(rows, columns=["key", "value"])
 

@@ -61,6 +61,11 @@ class Solution:
         )
 
     @property
+    def stages_solved(self) -> str:
+        """The stages as the Summary and Scenarios sheets show them: "value > cost > arrival"."""
+        return " > ".join(self.stages)
+
+    @property
     def usable(self) -> bool:
         return self.x.size == 0 or not np.isnan(self.x).any()
 

@@ -18,10 +18,10 @@ How the runs are made fast
 3. **The solver's previous solution.** A plan takes three solves (value, then cost, then
    arrival; planner.solve), each with its own objective. For an LP, the shared
    `HighsBackend` (``keep_stage_bases``) keeps the optimal basis each stage ended with and
-   starts the same stage of the next run from it: only
-   right-hand sides changed, so that basis is still dual feasible and the dual simplex repairs
-   it in a few iterations (the demo as an LP: ~1 s → ~0.05 s a run). A MILP's branch and bound
-   has no basis to reuse, and handing HiGHS the previous (looser) run's plan as a start saved
+   starts the same stage of the next run from it: only right-hand sides changed, so that basis
+   is still dual feasible and the dual simplex repairs it in a few iterations (the demo as an
+   LP: ~1 s → ~0.05 s a run). A MILP's branch and bound has no basis to reuse, and handing
+   HiGHS the previous (looser) run's plan as a start saved
    only about 15 % of the demo's value stages (20 points: 27 s → 23 s, measured with
    MIP_OPTIONS), not worth giving up the agreement with `aidplan plan` below. A MILP run
    therefore gets a fresh HiGHS instance built from the model's arrays (0.03 s for the demo):
@@ -482,7 +482,7 @@ class ScenarioRunner:
             "gap": sol.gap,
             "solve_time_s": sol.solve_time_s,
             "reused_from": reused,
-            "stages": " > ".join(sol.stages),
+            "stages": sol.stages_solved,
         }
         if not sol.usable:
             nan = float("nan")
