@@ -19,6 +19,7 @@ import pandas as pd
 from planner import __version__
 from planner.catalog import Catalog
 from planner.data import PlanningData, build_planning_data
+from planner.errors import Issue
 from planner.explain import explain_plan
 from planner.io.catalog import read_catalog
 from planner.marginals import NOTE_INTEGERS_FIXED, Marginals, marginal_values
@@ -41,6 +42,14 @@ class PlanInputs:
     files: tuple[tuple[str, Path], ...] = ()
     read_time_s: float = 0.0
     overrides: dict[str, Any] = field(default_factory=dict)
+    scenario_warnings: tuple[Issue, ...] = ()
+
+    @property
+    def warnings(self) -> tuple[Issue, ...]:
+        """Every warning of every reader of this run (catalog, scenario, requests), sorted by
+        place: what the Input checks sheet, the console and ``--json`` show (DESIGN.md §5)."""
+        found = (*self.catalog.warnings, *self.scenario_warnings, *self.requests.warnings)
+        return tuple(sorted(found, key=Issue.sort_key))
 
 
 def base_settings(catalog: Catalog, overrides: dict[str, Any] | None = None) -> Settings:

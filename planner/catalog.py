@@ -9,6 +9,8 @@ from typing import Any
 
 import pandas as pd
 
+from planner.errors import Issue
+
 _SPACE = re.compile(r"\s+")
 
 
@@ -39,6 +41,7 @@ class Catalog:
     substitutes: pd.DataFrame
     planning: dict[str, Any] = field(default_factory=dict)
     files: tuple[Path, ...] = ()
+    warnings: tuple[Issue, ...] = ()  # what the reader noticed and let pass (DESIGN.md §2.1a)
 
     def item_lookup(self) -> dict[str, str]:
         """Normalised id, name or alias -> item_id (ids win over names, names over aliases)."""
