@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
@@ -23,11 +24,29 @@ def _register() -> None:
 
 
 def main() -> None:
-    """Console entry point."""
-    _register()
+    """Console entry point.
+
+    Installs, once, what every command relies on: SIGINT and SIGTERM both stop the run through
+    the same clean-up path (planner.interrupt), and a closed or broken standard output never
+    stops a plan from being written (planner.cli_common.guard_standard_streams).
+    """
+    from planner import interrupt
+    from planner.cli_common import guard_standard_streams, report_lost_output
+
+    interrupt.install()
+    out, err = guard_standard_streams()
     if "--debug" in sys.argv:
         sys.argv.remove("--debug")
-        import os
-
         os.environ["AIDPLAN_DEBUG"] = "1"
-    app()
+    status: int | str | None = 0
+    try:
+        _register()
+        app()
+    except SystemExit as exc:
+        status = exc.code
+        # click turns an interruption outside a command (while parsing) into "Aborted!", 1
+        if status == 1 and interrupt.received is not None:
+            status = 128 + interrupt.received
+    finally:
+        report_lost_output(out, err)
+    sys.exit(status)

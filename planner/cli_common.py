@@ -1,18 +1,28 @@
-"""Shared pieces of the command line: the demo paths, error display and exit codes."""
+"""Shared pieces of the command line: the demo paths, error display, exit codes, terminal text.
+
+Exit statuses (DESIGN.md §5): 0 a plan was written, 2 invalid input or arguments (including an
+output that cannot be written), 3 the solver stopped without a plan, 1 a bug; after SIGINT or
+SIGTERM 130 or 143 (128 + the signal), with the old outputs intact. A closed or broken standard
+output does not change the status (see `guard_standard_streams`).
+"""
 
 from __future__ import annotations
 
 import functools
+import io
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from planner.errors import InputError, format_issues
+from planner.interrupt import exit_status
 
 EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_NO_PLAN = 0, 1, 2, 3
 
@@ -20,6 +30,29 @@ err_console = Console(stderr=True, highlight=False)
 out_console = Console(highlight=False)
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# C0 controls but tab and newline, DEL, C1 controls (CSI 0x9B among them), and the Unicode
+# format characters that reorder or hide text on a terminal (bidi overrides and isolates).
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def term_text(value: object, *, markup: bool = True, single_line: bool = False) -> str:
+    """Text from an input file made safe for the terminal (DESIGN.md §8).
+
+    Control characters, escape sequences and bidi overrides are shown as ``\\x1b``-style
+    escapes, so none reaches the terminal; with ``markup`` (the default, for rich's
+    markup-parsing print and table cells) square brackets are escaped too, so "[bold]" in a
+    donor name is printed as written. ``single_line`` also shows newlines and tabs as escapes.
+    """
+    text = _UNSAFE.sub(_visible, str(value))
+    if single_line:
+        text = text.replace("\n", "\\n").replace("\t", "\\t")
+    return escape(text) if markup else text
 
 
 def project_root() -> Path:
@@ -51,27 +84,129 @@ def handle_errors(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from planner.io.atomic import OutputError
+
         try:
             return func(*args, **kwargs)
         except typer.Exit:
             raise
         except InputError as exc:
-            err_console.print("[red]invalid input[/red]")
-            err_console.print(format_issues(exc.issues), markup=False, soft_wrap=True)
+            head = "cannot write" if isinstance(exc, OutputError) else "invalid input"
+            err_console.print(f"[red]{head}[/red]")
+            err_console.print(
+                term_text(format_issues(exc.issues), markup=False), markup=False, soft_wrap=True
+            )
             raise typer.Exit(EXIT_INPUT) from None
         except NoPlanError as exc:
             err_console.print("[red]no plan:[/red] ", end="")
-            err_console.print(str(exc), markup=False)
+            err_console.print(term_text(exc, markup=False), markup=False)
             raise typer.Exit(EXIT_NO_PLAN) from None
-        except KeyboardInterrupt:
-            err_console.print("[red]interrupted[/red]")
-            raise typer.Exit(EXIT_ERROR) from None
+        except KeyboardInterrupt as exc:
+            status = exit_status(exc)
+            word = "terminated" if status == 143 else "interrupted"
+            err_console.print(f"[red]{word}[/red]: stopped; no file was left half-written")
+            raise typer.Exit(status) from None
         except Exception as exc:
             if debug_enabled():
                 raise
             err_console.print("[red]error:[/red] ", end="")
-            err_console.print(f"{type(exc).__name__}: {exc}", markup=False)
+            err_console.print(term_text(f"{type(exc).__name__}: {exc}", markup=False), markup=False)
             err_console.print("(run with --debug for details)", markup=False)
             raise typer.Exit(EXIT_ERROR) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+class TolerantStream(io.TextIOBase):
+    """A text stream that swallows a closed or broken standard output (EPIPE, EBADF).
+
+    Once writing fails, the stream is marked ``lost``, the descriptor is pointed at /dev/null
+    (so the interpreter's final flush cannot fail either) and later writes are dropped.
+    """
+
+    def __init__(self, stream: TextIO | None):
+        super().__init__()
+        self._stream = stream
+        self.lost = stream is None
+
+    def _lose(self) -> None:
+        self.lost = True
+        stream, self._stream = self._stream, None
+        if stream is None:
+            return
+        try:
+            fd = stream.fileno()
+            null = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(null, fd)
+            finally:
+                os.close(null)
+        except (OSError, ValueError):
+            pass
+
+    def write(self, text: str) -> int:
+        if self._stream is not None:
+            try:
+                self._stream.write(text)
+            except (BrokenPipeError, OSError, ValueError):
+                self._lose()
+        return len(text)
+
+    def flush(self) -> None:
+        if self._stream is not None:
+            try:
+                self._stream.flush()
+            except (BrokenPipeError, OSError, ValueError):
+                self._lose()
+
+    def isatty(self) -> bool:
+        try:
+            return self._stream is not None and self._stream.isatty()
+        except (OSError, ValueError):
+            return False
+
+    def fileno(self) -> int:
+        if self._stream is None:
+            raise io.UnsupportedOperation("standard output is closed")
+        return self._stream.fileno()
+
+    def writable(self) -> bool:
+        return True
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self._stream, "encoding", None) or "utf-8"
+
+    @property
+    def errors(self) -> str | None:  # type: ignore[override]
+        return getattr(self._stream, "errors", None)
+
+
+def guard_standard_streams() -> tuple[TolerantStream, TolerantStream]:
+    """Wrap sys.stdout and sys.stderr so a closed or broken one never stops a run.
+
+    A plan is still written when standard output is closed (``aidplan plan >&-``) or its
+    reader has gone (``aidplan plan | head -1``); what could not be printed is lost and a
+    one-line note goes to standard error when that is still open. The exit status is the
+    one the run would have had. Returns the two wrappers (for `report_lost_output`).
+    """
+    for fd in (0, 1, 2):  # a closed descriptor gets /dev/null: libraries that dup it still work
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+    out = sys.stdout if isinstance(sys.stdout, TolerantStream) else TolerantStream(sys.stdout)
+    err = sys.stderr if isinstance(sys.stderr, TolerantStream) else TolerantStream(sys.stderr)
+    sys.stdout, sys.stderr = out, err  # type: ignore[assignment]
+    return out, err
+
+
+def report_lost_output(out: TolerantStream, err: TolerantStream) -> None:
+    """Say on standard error that standard output was closed or broken, if it was."""
+    out.flush()
+    if out.lost and not err.lost:
+        err.write("aidplan: standard output is closed or broken; its text was not shown\n")
+        err.flush()

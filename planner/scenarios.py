@@ -7,7 +7,8 @@ never mutates the base data.
 
 Every problem of a scenario file is collected and reported with the file and the key, e.g.
 ``scenarios/cut.toml › donor_budget_scale.usaa: unknown donor 'usaa' (closest: usa)``.
-Codes: ``missing-file``, ``unreadable-file``, ``bad-toml``, ``unknown-key``, ``unknown-setting``,
+Codes: those of planner.io.input_files (``missing-file``, ``not-a-file``, ``symlink-loop``,
+``unreadable``, ``file-too-large``), ``bad-toml``, ``unknown-key``, ``unknown-setting``,
 ``unknown-donor``, ``unknown-corridor``, ``bad-scenario`` (a value of the wrong kind or range).
 """
 
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import difflib
 import math
-import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from pydantic import ValidationError
 from planner.catalog import Catalog
 from planner.data import PlanningData, capacity_table
 from planner.errors import Issue, raise_if_errors
+from planner.io.input_files import read_toml
 from planner.schema import CapacityChangeRow, Scenario, Settings
 
 SCENARIO_KEYS = tuple(Scenario.model_fields)
@@ -92,17 +93,7 @@ def read_scenario(path: Path | str, catalog: Catalog) -> Scenario:
     """
     path = Path(path)
     name = str(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise_if_errors([Issue("missing-file", name, "scenario file not found")])
-        raise AssertionError("unreachable") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise_if_errors([Issue("bad-toml", name, f"expected valid TOML: {exc}")])
-        raise AssertionError("unreachable") from None
-    except OSError as exc:
-        raise_if_errors([Issue("unreadable-file", name, f"cannot read the file: {exc.strerror}")])
-        raise AssertionError("unreachable") from None
+    raw = read_toml(path, name, "scenario file (.toml)")
     raw.setdefault("name", path.stem)
     try:
         scenario = Scenario.model_validate(raw)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -24,6 +25,7 @@ CATEGORIES = (
 MODES = ("air", "rail", "road", "sea")
 PRIORITY_WORDS = {"critical": 1, "high": 2, "medium": 3, "low": 4}
 DEFAULT_PRIORITY_WEIGHTS = {1: 1000.0, 2: 100.0, 3: 10.0, 4: 1.0}
+MAX_WEIGHT_RATIO = 1e9  # DESIGN.md §3: largest priority weight ≤ 1e9 × smallest
 
 
 def monday_on_or_before(day: dt.date) -> dt.date:
@@ -111,9 +113,9 @@ class Settings(_Frozen):
     priority_weights: dict[int, float] = Field(
         default_factory=lambda: dict(DEFAULT_PRIORITY_WEIGHTS)
     )
-    late_penalty: float = Field(default=0.02, ge=0)
+    late_penalty: float = Field(default=0.02, ge=0, allow_inf_nan=False)
     solver: Literal["highs", "cbc"] = "highs"
-    time_limit_s: float = Field(default=60.0, gt=0)
+    time_limit_s: float = Field(default=60.0, gt=0, le=1e7, allow_inf_nan=False)
     mip_gap: float = Field(default=1e-4, ge=0, le=1)
     exclude_donors: tuple[str, ...] = ()
 
@@ -122,8 +124,14 @@ class Settings(_Frozen):
     def _weights(cls, v: dict[int, float]) -> dict[int, float]:
         if sorted(v) != [1, 2, 3, 4]:
             raise ValueError("priority_weights needs exactly the priorities 1, 2, 3 and 4")
-        if any(not (w > 0) for w in v.values()):
-            raise ValueError("priority weights must be positive")
+        shown = ", ".join(f"{p}: {w:g}" for p, w in sorted(v.items()))
+        if any(not (math.isfinite(w) and w > 0) for w in v.values()):
+            raise ValueError(f"priority weights must be finite and positive, found {shown}")
+        if max(v.values()) > MAX_WEIGHT_RATIO * min(v.values()):
+            raise ValueError(
+                f"the largest priority weight must be at most {MAX_WEIGHT_RATIO:.0e} times the"
+                f" smallest, found {shown}"
+            )
         return v
 
     @model_validator(mode="after")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import difflib
-import tomllib
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,8 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from planner.catalog import Catalog
-from planner.errors import Issue, raise_if_errors
+from planner.errors import InputError, Issue, raise_if_errors
+from planner.io.input_files import read_input_bytes, read_toml
 from planner.periods import parse_time
 from planner.schema import (
     CapacityChangeRow,
@@ -45,11 +46,13 @@ def _read_csv(
 ) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     """Header and (line number, row) pairs of a UTF-8 CSV, all values as text."""
     name = _rel(path)
-    if path.stat().st_size > MAX_CSV_BYTES:
-        issues.append(Issue("file-too-large", name, "file is larger than 200 MB"))
+    try:
+        data = read_input_bytes(path, name, MAX_CSV_BYTES, what="CSV file")
+    except InputError as exc:
+        issues.extend(exc.issues)
         return [], []
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         issues.append(Issue("not-utf8", name, f"expected UTF-8 text, found bytes ({exc.reason})"))
         return [], []
@@ -218,9 +221,9 @@ def read_planning(path: Path, issues: list[Issue]) -> dict[str, Any]:
     """planning.toml: defaults for the settings; unknown keys are rejected."""
     name = _rel(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        issues.append(Issue("bad-toml", name, f"expected valid TOML: {exc}"))
+        data = read_toml(path, name, "settings file (planning.toml)")
+    except InputError as exc:
+        issues.extend(exc.issues)
         return {}
     for key in sorted(set(data) - PLANNING_KEYS - PLANNING_EXTRA_KEYS):
         issues.append(Issue("unknown-key", name, f"unknown setting {key!r}", column=key))
@@ -257,7 +260,7 @@ def read_catalog(folder: Path | str) -> Catalog:
 
     def need(fname: str) -> Path | None:
         p = folder / fname
-        if not p.is_file():
+        if not os.path.lexists(p):
             issues.append(Issue("missing-file", _rel(p), "expected this file in the catalog"))
             return None
         files.append(p)
@@ -265,7 +268,7 @@ def read_catalog(folder: Path | str) -> Catalog:
 
     def opt(fname: str) -> Path | None:
         p = folder / fname
-        if p.is_file():
+        if os.path.lexists(p):  # anything there is read, or refused with the reason
             files.append(p)
             return p
         return None

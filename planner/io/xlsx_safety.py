@@ -51,6 +51,7 @@ from openpyxl.utils.cell import (
 )
 
 from planner.errors import InputError, Issue
+from planner.io.input_files import read_input_bytes
 
 MAX_FILE_BYTES = 100 * 1024 * 1024  # on disk
 MAX_TOTAL_BYTES = 200 * 1024 * 1024  # sum of declared uncompressed sizes
@@ -321,29 +322,14 @@ def preflight(path: Path | str) -> CheckedWorkbook:
     """Read ``path`` once and check it is a safe, plausible workbook; raise InputError if not."""
     path = Path(path)
     display = display_name(path)
-    try:
-        if not path.exists():
-            raise _fail("no-file", display, "expected a request workbook, found no such file")
-        if not path.is_file():
-            what = "a folder" if path.is_dir() else "something that is not a regular file"
-            raise _fail("no-file", display, f"expected a request workbook, found {what}")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise _fail(
-                "file-too-large",
-                display,
-                f"expected at most {_mib(MAX_FILE_BYTES)}, found {_mib(size)}",
-            )
-        chunks: list[bytes] = []
-        with open(path, "rb") as fh:  # in chunks: read(n) would allocate n bytes up front
-            got = 0
-            while got <= MAX_FILE_BYTES and (chunk := fh.read(1 << 20)):
-                chunks.append(chunk)
-                got += len(chunk)
-        data = b"".join(chunks)
-    except (OSError, ValueError) as exc:  # ValueError: e.g. a NUL byte in the name
-        reason = getattr(exc, "strerror", None) or exc
-        raise _fail("unreadable", display, f"cannot read the file: {reason}") from None
+    data = read_input_bytes(
+        path,
+        display,
+        MAX_FILE_BYTES,
+        what="request workbook",
+        missing_code="no-file",
+        special_code="no-file",
+    )
     if not data:
         raise _fail("empty-file", display, "expected a workbook, found an empty file (0 bytes)")
     if len(data) > MAX_FILE_BYTES:

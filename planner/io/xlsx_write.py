@@ -1,18 +1,29 @@
-"""Writing workbooks safely: numbers as numbers, formula-like text as text, atomic replace."""
+"""Writing workbooks safely: numbers as numbers, formula-like text as text, atomic replace.
+
+The atomic machinery lives in planner.io.atomic; `atomic_path` and `write_atomic` stay
+importable from here.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import math
-import os
-import tempfile
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
+
+from planner.io.atomic import atomic_path, write_atomic
+
+__all__ = [
+    "FORMULA_START",
+    "atomic_path",
+    "safe_value",
+    "save_workbook_atomic",
+    "set_cell",
+    "write_atomic",
+]
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -58,44 +69,7 @@ def set_cell(cell: Cell, value: object) -> None:
             cell.quotePrefix = True
 
 
-@contextlib.contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; on success rename it over ``target``.
-
-    On any failure the temporary file is removed and ``target`` is left untouched.
-    """
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        yield tmp
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        # mkstemp creates the file private (0600); give it the mode of the file it replaces,
-        # or the mode a new file would get under the user's umask.
-        try:
-            mode = target.stat().st_mode & 0o777
-        except FileNotFoundError:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-
-
 def save_workbook_atomic(wb: Workbook, target: Path) -> None:
     """Save an openpyxl workbook to ``target`` atomically."""
     with atomic_path(target) as tmp:
         wb.save(tmp)
-
-
-def write_atomic(target: Path, writer: Callable[[Path], None]) -> None:
-    """Run ``writer(tmp_path)`` and move the result over ``target`` atomically."""
-    with atomic_path(target) as tmp:
-        writer(tmp)

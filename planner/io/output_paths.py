@@ -1,0 +1,244 @@
+"""Checking where a command will write, before it reads much or solves anything (DESIGN.md §8).
+
+An output path is refused (exit status 2, `OutputError` with every problem) when it
+
+- is any input of the run: the request workbook, a file of the catalog folder, a scenario file,
+  a previous plan — compared by resolved path and by file identity (device and inode), so a
+  hard link, a symbolic link or a ``..`` detour counts as the same file [output-is-input];
+- exists and is not a regular file: a folder, a device, a FIFO, a socket, a symlink loop
+  [output-not-a-file];
+- does not end in the extension of what is written: ``.xlsx`` for workbooks, ``.lp``/``.mps``
+  for a model file, ``.png`` for a chart [output-extension];
+- lies in a folder that cannot be created or written, or on a disk with less than
+  `MIN_FREE_BYTES` free [output-folder, disk-full];
+- is the same file as another output of the same run [output-collision].
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from planner.errors import Issue
+from planner.io.atomic import TEMP_PREFIX, TEMP_SUFFIX, OutputError, display, final_target
+
+MIN_FREE_BYTES = 1024 * 1024
+MAX_CATALOG_ENTRIES = 10_000
+
+__all__ = ["Output", "OutputError", "check_folder", "check_outputs", "run_inputs"]
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file a command will write.
+
+    path: where; option: the option that named it (``--out``); suffixes: the extensions
+    accepted, lower case with the dot; what: the kind of file, in words ("plan workbook").
+    """
+
+    path: Path
+    option: str
+    suffixes: tuple[str, ...]
+    what: str
+
+
+def run_inputs(
+    requests: Path | None = None,
+    catalog: Path | None = None,
+    scenarios: Iterable[Path] = (),
+    previous: Path | None = None,
+) -> list[tuple[str, Path]]:
+    """Every input file of a run as (role, path): the request workbook, each file of the
+    catalog folder (all of them, not just the ones read today), the scenario files and a
+    previous plan. Paths that do not exist are kept (the readers report them)."""
+    found: list[tuple[str, Path]] = []
+    if requests is not None:
+        found.append(("the request workbook", Path(requests)))
+    if catalog is not None:
+        with contextlib.suppress(OSError), os.scandir(catalog) as entries:
+            for n, entry in enumerate(entries):
+                if n >= MAX_CATALOG_ENTRIES:
+                    break
+                found.append(("a catalog file", Path(entry.path)))
+    found.extend(("a scenario file", Path(p)) for p in scenarios)
+    if previous is not None:
+        found.append(("the previous plan", Path(previous)))
+    return found
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+def _real(path: Path) -> str:
+    try:
+        return os.path.normcase(os.path.realpath(path))
+    except (OSError, ValueError):
+        return os.path.normcase(os.path.abspath(path))
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def _writable_folder(folder: Path) -> str | None:
+    """Why files cannot be written in ``folder`` (which may not exist yet), or None."""
+    probe = folder
+    while True:
+        try:
+            st = os.stat(probe)
+            break
+        except FileNotFoundError:
+            if probe.parent == probe:
+                return f"folder {display(folder)} cannot be created"
+            probe = probe.parent
+        except (OSError, ValueError) as exc:
+            return f"folder {display(probe)} cannot be used: {getattr(exc, 'strerror', exc)}"
+    if not stat.S_ISDIR(st.st_mode):
+        return f"{display(probe)} is {_kind(st.st_mode)}, not a folder"
+    if probe != folder:
+        if not os.access(probe, os.W_OK | os.X_OK):
+            return f"folder {display(folder)} cannot be created in {display(probe)}"
+    else:
+        try:  # os.access says yes to root even on a read-only mount; a real probe does not
+            fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=folder)
+            os.close(fd)
+            os.unlink(name)
+        except OSError as exc:
+            return f"folder {display(folder)} cannot be written: {exc.strerror or exc}"
+    with contextlib.suppress(OSError):
+        vfs = os.statvfs(probe)
+        if vfs.f_bavail * vfs.f_frsize < MIN_FREE_BYTES:
+            return "disk-full"
+    return None
+
+
+def _folder_issue(where: str, folder: Path, why: str) -> Issue:
+    if why == "disk-full":
+        return Issue("disk-full", where, f"the disk holding {display(folder)} is full")
+    return Issue("output-folder", where, f"{why}; nothing was written")
+
+
+def check_folder(folder: Path, option: str) -> list[Issue]:
+    """Problems of a folder that will receive files (``--plans DIR``): not a folder, or not
+    writable. An absent folder is fine when it can be created."""
+    where = f"{option} {display(folder)}"
+    try:
+        st = os.stat(folder)
+    except FileNotFoundError:
+        st = None
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        return [Issue("output-not-a-file", where, f"cannot use this folder: {reason}")]
+    if st is not None and not stat.S_ISDIR(st.st_mode):
+        return [Issue("output-folder", where, f"expected a folder, found {_kind(st.st_mode)}")]
+    why = _writable_folder(folder)
+    return [_folder_issue(where, folder, why)] if why else []
+
+
+def _check_one(out: Output, inputs: Sequence[tuple[str, Path]]) -> list[Issue]:
+    path = out.path
+    where = f"{out.option} {display(path)}"
+    suffix = path.suffix.lower()
+    if suffix not in out.suffixes:
+        shown = f"{path.suffix!r}" if path.suffix else "no extension"
+        expected = " or ".join(out.suffixes)
+        return [
+            Issue(
+                "output-extension",
+                where,
+                f"expected a {out.what} name ending in {expected}, found {shown}",
+            )
+        ]
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        st = None
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        return [Issue("output-not-a-file", where, f"cannot use this path: {reason}")]
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        return [
+            Issue(
+                "output-not-a-file",
+                where,
+                f"expected a file to write the {out.what} to, found {_kind(st.st_mode)}",
+            )
+        ]
+    me, real = _identity(path), _real(path)
+    for role, p in inputs:
+        same = (me is not None and me == _identity(p)) or real == _real(p)
+        if same:
+            shown = display(p)
+            alias = "" if shown == display(path) else f" (same file as {shown})"
+            return [
+                Issue(
+                    "output-is-input",
+                    where,
+                    f"this is {role} of this run{alias}; writing the {out.what} there would "
+                    "replace it: choose another file name",
+                )
+            ]
+    why = _writable_folder(final_target(path).parent)
+    return [_folder_issue(where, path.parent, why)] if why else []
+
+
+def output_issues(
+    outputs: Sequence[Output], inputs: Sequence[tuple[str, Path]] = ()
+) -> list[Issue]:
+    """Every problem of ``outputs`` (see the module docstring), without raising."""
+    issues: list[Issue] = []
+    seen: dict[str, Output] = {}
+    for out in outputs:
+        found = _check_one(out, inputs)
+        issues += found
+        key = _real(out.path)
+        if not found and key in seen:
+            other = seen[key]
+            issues.append(
+                Issue(
+                    "output-collision",
+                    f"{out.option} {display(out.path)}",
+                    f"the same file as {other.option} {display(other.path)}: each output "
+                    "needs its own file",
+                )
+            )
+        seen.setdefault(key, out)
+    return issues
+
+
+def check_outputs(outputs: Sequence[Output], inputs: Sequence[tuple[str, Path]] = ()) -> None:
+    """Refuse, before any solving, outputs that would destroy an input or cannot be written.
+
+    Parameters
+    ----------
+    outputs
+        Every file the command will write.
+    inputs
+        Every input file of the run as (role, path), e.g. from `run_inputs`.
+
+    Raises
+    ------
+    OutputError
+        Listing every problem (codes in the module docstring).
+    """
+    issues = output_issues(outputs, inputs)
+    if issues:
+        raise OutputError(issues)
