@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,8 @@ def read_scenario(path: Path | str, catalog: Catalog) -> Scenario:
     """
     path = Path(path)
     name = str(path)
+    if not os.path.lexists(path):
+        raise_if_errors([Issue("missing-file", name, "scenario file not found")])
     raw = read_toml(path, name, "scenario file (.toml)")
     raw.setdefault("name", path.stem)
     try:

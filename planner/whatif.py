@@ -52,10 +52,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import math
 import multiprocessing
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -761,3 +763,24 @@ def plan_file_name(label: str) -> str:
     """A file name for a run's plan: `plan-<label with safe characters>.xlsx`."""
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", label.replace("×", "x")).strip("._") or "run"
     return f"plan-{safe[:80]}.xlsx"
+
+
+def plan_file_names(labels: Sequence[str]) -> list[str]:
+    """One file name per run label (`plan_file_name`), never two alike, not even in case only:
+    where two labels give the same name ("cut A" and "cut/A" both give ``plan-cut_A.xlsx``)
+    each gets the first 8 hex digits of its label's SHA-256 added, so a name does not depend
+    on which other runs there are besides the ones it collides with."""
+    names = [plan_file_name(label) for label in labels]
+    clashing = Counter(n.casefold() for n in names)
+    out: list[str] = []
+    seen: set[str] = set()
+    for label, name in zip(labels, names, strict=True):
+        stem = name.removesuffix(".xlsx")
+        if clashing[name.casefold()] > 1:
+            stem += "-" + hashlib.sha256(label.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        candidate, n = f"{stem}.xlsx", 2
+        while candidate.casefold() in seen:  # equal labels: numbered
+            candidate, n = f"{stem}-{n}.xlsx", n + 1
+        seen.add(candidate.casefold())
+        out.append(candidate)
+    return out

@@ -9,7 +9,15 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from planner.cli_common import NoPlanError, err_console, handle_errors, out_console
+from planner.cli_common import (
+    NoPlanError,
+    default_catalog,
+    default_requests,
+    err_console,
+    handle_errors,
+    out_console,
+    term_text,
+)
 from planner.results import PlanResult
 
 
@@ -35,22 +43,22 @@ def print_summary(result: PlanResult, out: Path | None, console: Any) -> None:
             table.add_row(names[p], str(met + part + un), str(met), str(part), str(un))
     console.print(table)
     for note in result.notes:
-        console.print(note, markup=False)
+        console.print(term_text(note, markup=False), markup=False)
     print_marginals(result, console)
     unmet = result.requests[result.requests["status"] != "met"].sort_values("priority")
     if len(unmet):
         console.print("[bold]not fully met[/bold] (most important first):")
         for row in unmet.head(8).itertuples(index=False):
             reason = f" — {row.reason}" if row.reason else ""
-            console.print(
+            line = (
                 f"  {row.request_id}  P{row.priority}  {row.item_id}: "
-                f"{row.delivered:g} of {row.quantity:g}{reason}",
-                markup=False,
+                f"{row.delivered:g} of {row.quantity:g}{reason}"
             )
+            console.print(term_text(line, markup=False), markup=False)
         if len(unmet) > 8:
             console.print(f"  … and {len(unmet) - 8} more (Requests sheet)")
     if out is not None:
-        console.print(f"plan written to [bold]{out}[/bold]")
+        console.print(f"plan written to [bold]{term_text(out)}[/bold]")
 
 
 def print_marginals(result: PlanResult, console: Any, top: int = 3) -> None:
@@ -80,11 +88,9 @@ def print_marginals(result: PlanResult, console: Any, top: int = 3) -> None:
                 step = f"+1 t/{week} on {row.id}"
                 extra = f"full in {row.binding_periods}" if row.binding_periods else ""
             tail = f"; {extra}" if extra else ""
-            console.print(
-                f"  {step}: +{row.value_gain:.3g} value "
-                f"(+{row.score_points:.2g} score points{tail})",
-                markup=False,
-            )
+            gain = f"+{row.value_gain:.3g} value (+{row.score_points:.2g} score points{tail})"
+            line = f"  {step}: {gain}"
+            console.print(term_text(line, markup=False), markup=False)
 
 
 @handle_errors
@@ -105,6 +111,7 @@ def plan(
     """Compute the best plan for a request workbook and write it as a workbook."""
     from planner.api import inputs_table, load_inputs, run_plan
     from planner.errors import InputError, Issue
+    from planner.io.output_paths import Output, check_outputs, run_inputs
     from planner.io.plan_workbook import plan_sheets, sheets_to_json, write_workbook
 
     overrides: dict[str, Any] = {}
@@ -126,18 +133,27 @@ def plan(
                 ]
             )
         overrides["time_limit_s"] = time_limit
+    target = out if out is not None else default_out(requests)
+    outputs = [Output(target, "--out", (".xlsx",), "plan workbook")]
+    if write_lp is not None:
+        outputs.append(Output(write_lp, "--write-lp", (".lp", ".mps"), "model file"))
+    check_outputs(
+        outputs,
+        run_inputs(
+            requests if requests is not None else default_requests(),
+            catalog if catalog is not None else default_catalog(),
+            [scenario] if scenario is not None else [],
+        ),
+    )
     inputs = load_inputs(requests, catalog, scenario, overrides)
     result = run_plan(inputs)
     if write_lp is not None:
-        from planner.model.pulp_backend import write_lp as _write_lp
-
-        _write_lp(result.model, write_lp)
+        write_model_file(result.model, write_lp)
     if not result.solution.usable:
         raise NoPlanError(
             f"the solver stopped ({result.solution.status}) before finding any plan; "
             "raise --time-limit"
         )
-    target = out if out is not None else default_out(requests)
     sheets = plan_sheets(result, inputs_table(inputs, result))
     write_workbook(target, sheets)
     if json_out:
@@ -145,6 +161,18 @@ def plan(
         print_summary(result, target, err_console)
     else:
         print_summary(result, target, out_console)
+
+
+def write_model_file(model: Any, path: Path) -> None:
+    """``--write-lp``: the stage-1 model as an LP file, or as an MPS file for a ``.mps`` name,
+    written atomically like every output."""
+    from planner.io.xlsx_write import write_atomic
+    from planner.model.pulp_backend import to_pulp, write_lp
+
+    if path.suffix.lower() == ".mps":
+        write_atomic(path, lambda tmp: to_pulp(model)[0].writeMPS(str(tmp)))
+    else:
+        write_atomic(path, lambda tmp: write_lp(model, tmp))
 
 
 def register(app: typer.Typer) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from planner.cli_common import default_catalog, handle_errors, out_console
+from planner.cli_common import default_catalog, handle_errors, out_console, term_text
 
 DEFAULT_OUT = Path("outputs") / "request-template.xlsx"
 
@@ -22,9 +22,12 @@ def template(
     instructions. An existing file is never overwritten without --force (exit 2)."""
     from planner.errors import InputError, Issue
     from planner.io.catalog import read_catalog
+    from planner.io.output_paths import Output, check_outputs, run_inputs
     from planner.io.template import write_template
     from planner.io.xlsx_safety import display_name
 
+    folder = catalog if catalog is not None else default_catalog()
+    check_outputs([Output(out, "--out", (".xlsx",), "request workbook")], run_inputs(None, folder))
     if out.exists() and not force:
         raise InputError(
             [
@@ -35,14 +38,11 @@ def template(
                 )
             ]
         )
-    if out.exists() and not out.is_file():
-        raise InputError(
-            [Issue("file-exists", display_name(out), "expected a file name, found a folder")]
-        )
-    cat = read_catalog(catalog if catalog is not None else default_catalog())
+    cat = read_catalog(folder)
     write_template(out, cat)
     out_console.print(
-        f"template written to {display_name(out)} ({len(cat.items)} catalog items in the"
+        f"template written to {term_text(display_name(out), markup=False)} ({len(cat.items)}"
+        " catalog items in the"
         " drop-down); check a filled copy with: aidplan validate <file>",
         markup=False,
         emoji=False,

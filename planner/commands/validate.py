@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from planner.cli_common import default_catalog, handle_errors, out_console
+from planner.cli_common import default_catalog, handle_errors, out_console, term_text
 
 
 @handle_errors
@@ -23,7 +23,10 @@ def validate(
     cat = read_catalog(catalog if catalog is not None else default_catalog())
     result = read_requests(requests, cat, base_settings(cat))
     table = result.table
-    say = out_console.print
+
+    def say(text: str, **_: object) -> None:
+        out_console.print(term_text(text, markup=False), markup=False, emoji=False, soft_wrap=True)
+
     say(f"{_name(result.source)}: valid, {len(table)} request line(s)", markup=False, emoji=False)
     counts = table.groupby("sheet", sort=False).size() if len(table) else None
     for sheet in result.sheets_read:

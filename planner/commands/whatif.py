@@ -29,7 +29,15 @@ from rich.progress import (
 from rich.table import Table
 from typer.core import TyperCommand
 
-from planner.cli_common import NoPlanError, err_console, handle_errors, out_console
+from planner.cli_common import (
+    NoPlanError,
+    default_catalog,
+    default_requests,
+    err_console,
+    handle_errors,
+    out_console,
+    term_text,
+)
 
 DEFAULT_SWEEP = (0.5, 0.75, 1.0, 1.25, 1.5)
 _NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
@@ -116,12 +124,14 @@ def print_comparison(scenarios: Any, console: Any) -> None:
         )
         cost = row["total cost eur"]
         t.add_row(
-            str(row["scenario"]),
+            term_text(row["scenario"]),
             _pct(row["fulfilment score"]),
             _pct(row["critical-line coverage"]),
             lines,
             "–" if pd.isna(cost) else f"{cost / 1e6:,.1f}",
-            ", ".join(part.split(" ")[0] for part in str(row[DONOR_COLUMN]).split("; ")) or "–",
+            term_text(
+                ", ".join(part.split(" ")[0] for part in str(row[DONOR_COLUMN]).split("; ")) or "–"
+            ),
         )
     console.print(t)
 
@@ -170,10 +180,11 @@ def whatif(
     """Compare plans under budget sweeps and named scenarios (rail cut, donor drop-out, ...)."""
     from planner.api import load_inputs
     from planner.charts import write_whatif_chart
-    from planner.cli_common import default_catalog
     from planner.errors import InputError, Issue
+    from planner.io.atomic import OutputError
     from planner.io.catalog import read_catalog
     from planner.io.comparison_workbook import write_comparison
+    from planner.io.output_paths import Output, check_folder, check_outputs, run_inputs
     from planner.io.plan_workbook import write_workbook
     from planner.scenarios import read_scenario
     from planner.schema import Scenario
@@ -181,7 +192,7 @@ def whatif(
         check_budget_scales,
         comparison_sheets,
         make_runs,
-        plan_file_name,
+        plan_file_names,
         prepare,
         run_whatif,
     )
@@ -212,6 +223,22 @@ def whatif(
     if issues:
         raise InputError(issues)
 
+    target = out if out is not None else default_out(requests)
+    run_files = run_inputs(
+        requests if requests is not None else default_requests(),
+        catalog if catalog is not None else default_catalog(),
+        scenario or [],
+    )
+    outputs = [
+        Output(target, "--out", (".xlsx",), "comparison workbook"),
+        Output(target.with_suffix(".png"), "--out (its chart)", (".png",), "chart"),
+    ]
+    check_outputs(outputs, run_files)
+    if plans is not None:
+        issues += check_folder(plans, "--plans")
+        if issues:
+            raise OutputError(issues)
+
     cat = read_catalog(catalog if catalog is not None else default_catalog())
     named: list[tuple[Scenario, Path | None]] = []
     for path in scenario or []:
@@ -231,6 +258,15 @@ def whatif(
 
     inputs = load_inputs(requests, catalog, None, overrides)
     runs = make_runs(named, scales, include_base=base)
+    plan_files: dict[str, Path] = {}
+    if plans is not None:  # every file name known and checked before any solving
+        names = plan_file_names([r.label for r in runs])
+        plan_files = {r.label: plans / name for r, name in zip(runs, names, strict=True)}
+        check_outputs(
+            outputs
+            + [Output(p, "--plans", (".xlsx",), "plan workbook") for p in plan_files.values()],
+            run_files,
+        )
     job = prepare(inputs, runs)
     n_jobs = jobs if jobs > 0 else (os.cpu_count() or 1)
 
@@ -248,11 +284,10 @@ def whatif(
         task = progress.add_task(f"solving {len(runs)} runs", total=len(runs))
 
         def done(outcome: Any) -> None:
-            progress.update(task, advance=1, description=f"done: {outcome.label}")
+            progress.update(task, advance=1, description=f"done: {term_text(outcome.label)}")
 
         outcomes = run_whatif(job, jobs=n_jobs, keep_plans=plans is not None, on_done=done)
 
-    target = out if out is not None else default_out(requests)
     sheets = comparison_sheets(job, outcomes, jobs=n_jobs, wall_s=time.perf_counter() - t0)
     title = f"What-if: {inputs.requests.source.name}"
     png = write_whatif_chart(sheets["Scenarios"], target.with_suffix(".png"), title)
@@ -261,13 +296,15 @@ def whatif(
     if plans is not None:
         for o in outcomes:
             if o.plan is not None:
-                write_workbook(plans / plan_file_name(o.label), o.plan)
+                write_workbook(plan_files[o.label], o.plan)
                 written += 1
 
     print_comparison(sheets["Scenarios"], out_console)
-    out_console.print(f"comparison written to [bold]{target}[/bold] (chart: {png})")
+    out_console.print(
+        f"comparison written to [bold]{term_text(target)}[/bold] (chart: {term_text(png)})"
+    )
     if plans is not None:
-        out_console.print(f"{written} plan(s) written to [bold]{plans}[/bold]")
+        out_console.print(f"{written} plan(s) written to [bold]{term_text(plans)}[/bold]")
     failed = [o.label for o in outcomes if not o.usable]
     if failed:
         raise NoPlanError(

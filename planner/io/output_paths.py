@@ -154,19 +154,23 @@ def check_folder(folder: Path, option: str) -> list[Issue]:
 
 
 def _check_one(out: Output, inputs: Sequence[tuple[str, Path]]) -> list[Issue]:
+    """The first problem of one output, most telling first: an input of the run, not a
+    regular file, a wrong extension, an unusable folder."""
     path = out.path
     where = f"{out.option} {display(path)}"
-    suffix = path.suffix.lower()
-    if suffix not in out.suffixes:
-        shown = f"{path.suffix!r}" if path.suffix else "no extension"
-        expected = " or ".join(out.suffixes)
-        return [
-            Issue(
-                "output-extension",
-                where,
-                f"expected a {out.what} name ending in {expected}, found {shown}",
-            )
-        ]
+    me, real = _identity(path), _real(path)
+    for role, p in inputs:
+        if (me is not None and me == _identity(p)) or real == _real(p):
+            shown = display(p)
+            alias = "" if shown == display(path) else f" (same file as {shown})"
+            return [
+                Issue(
+                    "output-is-input",
+                    where,
+                    f"this is {role} of this run{alias}; writing the {out.what} there would "
+                    "replace it: choose another file name",
+                )
+            ]
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -182,20 +186,16 @@ def _check_one(out: Output, inputs: Sequence[tuple[str, Path]]) -> list[Issue]:
                 f"expected a file to write the {out.what} to, found {_kind(st.st_mode)}",
             )
         ]
-    me, real = _identity(path), _real(path)
-    for role, p in inputs:
-        same = (me is not None and me == _identity(p)) or real == _real(p)
-        if same:
-            shown = display(p)
-            alias = "" if shown == display(path) else f" (same file as {shown})"
-            return [
-                Issue(
-                    "output-is-input",
-                    where,
-                    f"this is {role} of this run{alias}; writing the {out.what} there would "
-                    "replace it: choose another file name",
-                )
-            ]
+    if path.suffix.lower() not in out.suffixes:
+        shown = f"{path.suffix!r}" if path.suffix else "no extension"
+        expected = " or ".join(out.suffixes)
+        return [
+            Issue(
+                "output-extension",
+                where,
+                f"expected a {out.what} name ending in {expected}, found {shown}",
+            )
+        ]
     why = _writable_folder(final_target(path).parent)
     return [_folder_issue(where, path.parent, why)] if why else []
 
