@@ -14,6 +14,7 @@ import numpy as np
 import pulp
 
 from planner.model.build import LinearModel
+from planner.model.cbc_process import PrivateCbc
 from planner.schema import Settings
 from planner.solve import (
     Solution,
@@ -141,7 +142,7 @@ class PulpBackend:
             with warnings.catch_warnings():
                 # PuLP 3.3 flags its bundled CBC as deprecated for 4.0; it is the one we ship.
                 warnings.simplefilter("ignore", DeprecationWarning)
-                solver = pulp.PULP_CBC_CMD(
+                solver = PrivateCbc(
                     msg=False,
                     timeLimit=max(left, 1.0),
                     gapRel=settings.mip_gap if model.is_mip else None,
