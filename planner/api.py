@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pydantic import ValidationError
 
 from planner import __version__
 from planner.catalog import Catalog
 from planner.data import PlanningData, build_planning_data
-from planner.errors import Issue
+from planner.errors import InputError, Issue
 from planner.explain import explain_plan
 from planner.io.catalog import read_catalog
 from planner.marginals import NOTE_INTEGERS_FIXED, Marginals, marginal_values
@@ -57,6 +58,26 @@ def base_settings(catalog: Catalog, overrides: dict[str, Any] | None = None) -> 
     return Settings.model_validate({**catalog.planning, **(overrides or {})})
 
 
+def settings_with(settings: Settings, overrides: dict[str, Any]) -> Settings:
+    """``settings`` with command-line ``overrides`` applied and checked again.
+
+    Raises planner.errors.InputError [bad-option] naming the setting, never a pydantic error.
+    """
+    try:
+        return Settings.model_validate({**settings.model_dump(), **overrides})
+    except ValidationError as exc:
+        issues = [
+            Issue(
+                "bad-option",
+                "command line",
+                f"{err['msg'].removeprefix('Value error, ')}, found {err.get('input')!r}",
+                column=".".join(str(p) for p in err["loc"]) or None,
+            )
+            for err in exc.errors()
+        ]
+        raise InputError(issues) from None
+
+
 def load_inputs(
     requests_path: Path | str | None = None,
     catalog_dir: Path | str | None = None,
@@ -77,7 +98,7 @@ def load_inputs(
     scenario = read_scenario(scenario_path, catalog) if scenario_path is not None else None
     settings = scenario_settings(base_settings(catalog), scenario)
     if overrides:
-        settings = Settings.model_validate({**settings.model_dump(), **overrides})
+        settings = settings_with(settings, overrides)
     requests = read_requests(requests_path, catalog, settings)
     files: list[tuple[str, Path]] = [("catalog", p) for p in catalog.files]
     files.append(("requests", requests_path))
