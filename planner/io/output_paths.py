@@ -87,6 +87,8 @@ def _real(path: Path) -> str:
 
 
 def _kind(mode: int) -> str:
+    if stat.S_ISREG(mode):
+        return "a file"
     if stat.S_ISDIR(mode):
         return "a folder"
     if stat.S_ISFIFO(mode):
@@ -105,7 +107,7 @@ def _writable_folder(folder: Path) -> str | None:
         try:
             st = os.stat(probe)
             break
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             if probe.parent == probe:
                 return f"folder {display(folder)} cannot be created"
             probe = probe.parent
@@ -142,7 +144,7 @@ def check_folder(folder: Path, option: str) -> list[Issue]:
     where = f"{option} {display(folder)}"
     try:
         st = os.stat(folder)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         st = None
     except (OSError, ValueError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
@@ -173,7 +175,7 @@ def _check_one(out: Output, inputs: Sequence[tuple[str, Path]]) -> list[Issue]:
             ]
     try:
         st = os.stat(path)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # the folder check says why
         st = None
     except (OSError, ValueError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
