@@ -6,6 +6,7 @@ importable from here.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 from pathlib import Path
@@ -14,6 +15,7 @@ import numpy as np
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 
+from planner.interrupt import deferred
 from planner.io.atomic import atomic_path, write_atomic
 
 __all__ = [
@@ -70,6 +72,31 @@ def set_cell(cell: Cell, value: object) -> None:
 
 
 def save_workbook_atomic(wb: Workbook, target: Path) -> None:
-    """Save an openpyxl workbook to ``target`` atomically."""
-    with atomic_path(target) as tmp:
-        wb.save(tmp)
+    """Save an openpyxl workbook to ``target`` atomically.
+
+    When the save stops half-way (an error, SIGINT, SIGTERM), the write-only sheets' row
+    writers and temporary files are closed and removed at once: left to the garbage collector
+    at exit, they would print "Exception ignored" tracebacks after openpyxl's own clean-up.
+    """
+    try:
+        with atomic_path(target) as tmp:
+            wb.save(tmp)
+    except BaseException:
+        with deferred():
+            _discard_unsaved_sheets(wb)
+        raise
+
+
+def _discard_unsaved_sheets(wb: Workbook) -> None:
+    """Close the row generators and remove the temporary files of write-only sheets."""
+    for ws in wb.worksheets:
+        rows = getattr(ws, "_rows", None)
+        writer = getattr(ws, "_writer", None)
+        if rows is not None:
+            with contextlib.suppress(Exception):
+                rows.close()
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                writer.close()
+            with contextlib.suppress(Exception):
+                writer.cleanup()
