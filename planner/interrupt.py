@@ -13,6 +13,7 @@ section is left, so a second Ctrl-C cannot cut a cleanup short and leave a file 
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import threading
 from collections.abc import Iterator
@@ -88,3 +89,56 @@ def deferred() -> Iterator[None]:
     if _depth == 0 and _pending is not None:
         signum, _pending = _pending, None
         raise Interrupted(signum)
+
+
+# -- worker processes (what-if and stress pools) ---------------------------------------------
+
+_busy = 0
+
+
+def _on_signal_in_worker(signum: int, frame: FrameType | None) -> None:
+    if _busy:
+        _on_signal(signum, frame)  # a task runs: unwind it, its clean-up included
+    else:
+        os._exit(128 + signum)  # idle between tasks: nothing to clean up, no traceback
+
+
+def install_in_worker() -> None:
+    """In a pool worker: SIGINT/SIGTERM stop a running task like in the main process (its CBC
+    child ended, its files removed); an idle worker exits at once and quietly."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for sig in SIGNALS:
+        signal.signal(sig, _on_signal_in_worker)
+
+
+@contextlib.contextmanager
+def task() -> Iterator[None]:
+    """Mark a pool worker as running a task (see `install_in_worker`)."""
+    global _busy
+    _busy += 1
+    try:
+        yield
+    finally:
+        _busy -= 1
+
+
+def end_worker_processes(grace_s: float = 5.0) -> None:
+    """Stop this process's multiprocessing children: SIGTERM (each ends its task and its
+    children cleanly, see `install_in_worker`), then SIGKILL for any still alive after
+    ``grace_s`` seconds."""
+    import multiprocessing
+    import time
+
+    with deferred():
+        workers = multiprocessing.active_children()
+        for proc in workers:
+            with contextlib.suppress(OSError, ValueError):
+                proc.terminate()
+        deadline = time.monotonic() + grace_s
+        for proc in workers:
+            proc.join(max(0.0, deadline - time.monotonic()))
+            if proc.is_alive():
+                with contextlib.suppress(OSError, ValueError):
+                    proc.kill()
+                proc.join(1.0)

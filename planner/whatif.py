@@ -68,7 +68,7 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
-from planner import __version__
+from planner import __version__, interrupt
 from planner.api import PlanInputs, add_explanations, inputs_table, marginal_notes, sha256_of
 from planner.data import PlanningData, build_planning_data
 from planner.errors import InputError, Issue
@@ -568,12 +568,14 @@ _WORKER: ScenarioRunner | None = None
 
 def _init_worker(job: WhatIfJob, keep_plans: bool) -> None:
     global _WORKER
+    interrupt.install_in_worker()
     _WORKER = ScenarioRunner(job, keep_plans)
 
 
 def _work(p: PreparedRun) -> RunOutcome:
     assert _WORKER is not None, "worker not initialised"
-    return _WORKER.run(p)
+    with interrupt.task():
+        return _WORKER.run(p)
 
 
 def run_whatif(
@@ -621,6 +623,7 @@ def run_whatif(
                     notify(out)
         except BaseException:
             ex.shutdown(wait=False, cancel_futures=True)
+            interrupt.end_worker_processes()  # running solves (a CBC child too) end now
             raise
         ex.shutdown(wait=True)
     return sorted(done, key=lambda o: o.index)

@@ -159,11 +159,10 @@ def test_signal_during_slow_write_keeps_old_plan(case: Path, tmp_path: Path, sig
     assert all(hashlib.sha256(p.read_bytes()).digest() == d for p, d in inputs.items())
 
 
-@pytest.mark.slow
-def test_sigterm_during_cbc_solve_ends_cbc(tmp_path: Path) -> None:
-    """A MILP that keeps CBC busy for seconds; SIGTERM ends aidplan and cbc, removes CBC's
-    private folder, and leaves the old plan as it was."""
-    inst = tmp_path / "medium"
+@pytest.fixture(scope="module")
+def medium_milp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The benchmark's medium instance with whole units: CBC needs many seconds for it."""
+    inst = tmp_path_factory.mktemp("medium")
     subprocess.run(
         [sys.executable, "-m", "benchmarks.generate", "medium", "--integer", "--out", str(inst)],
         cwd=ROOT,
@@ -171,6 +170,14 @@ def test_sigterm_during_cbc_solve_ends_cbc(tmp_path: Path) -> None:
         capture_output=True,
         timeout=300,
     )
+    return inst
+
+
+@pytest.mark.slow
+def test_sigterm_during_cbc_solve_ends_cbc(tmp_path: Path, medium_milp: Path) -> None:
+    """A MILP that keeps CBC busy for seconds; SIGTERM ends aidplan and cbc, removes CBC's
+    private folder, and leaves the old plan as it was."""
+    inst = medium_milp
     (tmp_path / "tmp").mkdir()
     out = tmp_path / "plan.xlsx"
     out.write_bytes(OLD_PLAN)
@@ -197,3 +204,40 @@ def test_sigterm_during_cbc_solve_ends_cbc(tmp_path: Path) -> None:
     assert list((tmp_path / "tmp").iterdir()) == []
     assert out.read_bytes() == OLD_PLAN
     assert leftovers(tmp_path) == []
+
+
+@pytest.mark.slow
+def test_sigterm_during_whatif_workers_ends_every_cbc(tmp_path: Path, medium_milp: Path) -> None:
+    """``whatif --jobs 2 --solver cbc``: SIGTERM to aidplan ends both workers' CBC children
+    (grandchildren of aidplan) with their folders, quietly, within seconds."""
+    (tmp_path / "tmp").mkdir()
+    out = tmp_path / "whatif.xlsx"
+    out.write_bytes(OLD_PLAN)
+    args = ["whatif", str(medium_milp / "requests.xlsx"), "--catalog", str(medium_milp / "catalog")]
+    args += ["--solver", "cbc", "--jobs", "2", "--budget-scale", "0.5", "1", "--out", str(out)]
+    proc = start(args, tmp_path, env=child_env(tmp_path))
+
+    def cbc_grandchildren() -> list[int]:
+        return [c for w in children(proc.pid, "python") for c in children(w, "cbc")] + [
+            c
+            for w in children(proc.pid, sys.executable.rsplit("/", 1)[-1][:15])
+            for c in children(w, "cbc")
+        ]
+
+    try:
+        wait_for(lambda: cbc_grandchildren() or proc.poll() is not None, 240)
+        assert proc.poll() is None, proc.communicate()[1].decode()
+        found = sorted(set(cbc_grandchildren()))
+        assert found
+        time.sleep(1.0)
+        proc.send_signal(signal.SIGTERM)
+        _, err_bytes = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    err = err_bytes.decode()
+    assert proc.returncode == 143, err
+    assert "Traceback" not in err
+    assert not any(Path(f"/proc/{c}").exists() for c in found)
+    assert list((tmp_path / "tmp").iterdir()) == []
+    assert out.read_bytes() == OLD_PLAN and not (tmp_path / "whatif.png").exists()
