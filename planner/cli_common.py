@@ -120,14 +120,15 @@ def handle_errors(func: F) -> F:
 class TolerantStream(io.TextIOBase):
     """A text stream that swallows a closed or broken standard output (EPIPE, EBADF).
 
-    Once writing fails, the stream is marked ``lost``, the descriptor is pointed at /dev/null
-    (so the interpreter's final flush cannot fail either) and later writes are dropped.
+    Once writing fails (or is tried on a stream closed from the start) it is marked ``lost``,
+    the descriptor is pointed at /dev/null (so the interpreter's final flush cannot fail
+    either) and later writes are dropped.
     """
 
     def __init__(self, stream: TextIO | None):
         super().__init__()
         self._stream = stream
-        self.lost = stream is None
+        self.lost = False  # set by the first write that could not be delivered
 
     def _lose(self) -> None:
         self.lost = True
@@ -150,6 +151,8 @@ class TolerantStream(io.TextIOBase):
                 self._stream.write(text)
             except (BrokenPipeError, OSError, ValueError):
                 self._lose()
+        elif text:
+            self.lost = True
         return len(text)
 
     def flush(self) -> None:

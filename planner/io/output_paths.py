@@ -9,8 +9,8 @@ An output path is refused (exit status 2, `OutputError` with every problem) when
   [output-not-a-file];
 - does not end in the extension of what is written: ``.xlsx`` for workbooks, ``.lp``/``.mps``
   for a model file, ``.png`` for a chart [output-extension];
-- lies in a folder that cannot be created (a missing folder is created by the check) or
-  written, or on a disk with less than `MIN_FREE_BYTES` free [output-folder, disk-full];
+- lies in a folder that cannot be created or written, or on a disk with less than
+  `MIN_FREE_BYTES` free [output-folder, disk-full];
 - is the same file as another output of the same run [output-collision].
 """
 
@@ -102,39 +102,30 @@ def _kind(mode: int) -> str:
 
 
 def _writable_folder(folder: Path) -> str | None:
-    """Why files cannot be written in ``folder``, or None. A missing folder is created now (it
-    would be at the end anyway): trying is the only test that holds for root and for
-    read-only or special file systems, where permission bits say little."""
+    """Why files cannot be written in ``folder``, or None. A file is created and removed in
+    the folder, or in its nearest existing parent when it does not exist yet (it is made at
+    the end): trying is the only test that holds for root and for read-only or special file
+    systems, where permission bits say little. Nothing is left behind."""
+    probe = folder
+    while not os.path.lexists(probe) and probe.parent != probe:
+        probe = probe.parent
     try:
-        st = os.stat(folder)
-    except (FileNotFoundError, NotADirectoryError):
-        st = None
+        st = os.stat(probe)
     except (OSError, ValueError) as exc:
-        return f"folder {display(folder)} cannot be used: {getattr(exc, 'strerror', exc)}"
-    if st is not None and not stat.S_ISDIR(st.st_mode):
-        return f"{display(folder)} is {_kind(st.st_mode)}, not a folder"
-    if st is None:
-        probe = folder
-        while not os.path.lexists(probe) and probe.parent != probe:
-            probe = probe.parent
-        with contextlib.suppress(OSError):
-            if not stat.S_ISDIR(os.stat(probe).st_mode):
-                return f"{display(probe)} is {_kind(os.stat(probe).st_mode)}, not a folder"
-        try:
-            os.makedirs(folder, exist_ok=True)
-        except (OSError, ValueError) as exc:
-            reason = getattr(exc, "strerror", None) or str(exc)
-            return f"folder {display(folder)} cannot be created: {reason}"
+        return f"folder {display(probe)} cannot be used: {getattr(exc, 'strerror', exc)}"
+    if not stat.S_ISDIR(st.st_mode):
+        return f"{display(probe)} is {_kind(st.st_mode)}, not a folder"
     try:
-        fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=folder)
+        fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=probe)
         os.close(fd)
         os.unlink(name)
     except OSError as exc:
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
             return "disk-full"
-        return f"folder {display(folder)} cannot be written: {exc.strerror or exc}"
+        verb = "written" if probe == folder else f"created in {display(probe)}"
+        return f"folder {display(folder)} cannot be {verb}: {exc.strerror or exc}"
     with contextlib.suppress(OSError):
-        vfs = os.statvfs(folder)
+        vfs = os.statvfs(probe)
         if vfs.f_blocks and vfs.f_bavail * vfs.f_frsize < MIN_FREE_BYTES:
             return "disk-full"
     return None
