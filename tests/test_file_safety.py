@@ -71,8 +71,14 @@ def refused(args: list[str], words: str, *inputs: Path, status: int = 2) -> str:
 # -- outputs refused before any solving ---------------------------------------------------------
 
 
-def test_out_is_the_request_workbook(case: Path) -> None:
+def test_out_is_the_request_workbook(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     req, cat = case / "req.xlsx", case / "catalog"
+
+    def must_not_run(*args: object) -> None:
+        raise AssertionError("read or solved before the output was checked")
+
+    monkeypatch.setattr("planner.api.load_inputs", must_not_run)
+    monkeypatch.setattr("planner.api.run_plan", must_not_run)
     refused(
         ["plan", str(req), "--catalog", str(cat), "--out", str(req)],
         "this is the request workbook of this run",
