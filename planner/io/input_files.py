@@ -29,7 +29,10 @@ from planner.errors import InputError, Issue
 CHUNK_BYTES = 1 << 20
 
 
-def _kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
+    """What a file of ``mode`` (``st_mode``) is, in words: "a folder", "a FIFO (named pipe)"..."""
+    if stat.S_ISREG(mode):
+        return "a file"
     if stat.S_ISDIR(mode):
         return "a folder"
     if stat.S_ISFIFO(mode):
@@ -96,7 +99,7 @@ def read_input_bytes(
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise fail(special_code, f"expected a {what}, found {_kind(st.st_mode)}")
+            raise fail(special_code, f"expected a {what}, found {file_kind(st.st_mode)}")
         if st.st_size > max_bytes:
             raise fail(
                 "file-too-large",

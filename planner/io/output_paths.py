@@ -27,6 +27,7 @@ from pathlib import Path
 
 from planner.errors import Issue
 from planner.io.atomic import TEMP_PREFIX, TEMP_SUFFIX, OutputError, display, final_target
+from planner.io.input_files import file_kind
 
 MIN_FREE_BYTES = 1024 * 1024
 MAX_CATALOG_ENTRIES = 10_000
@@ -87,20 +88,6 @@ def _real(path: Path) -> str:
         return os.path.normcase(os.path.abspath(path))
 
 
-def _kind(mode: int) -> str:
-    if stat.S_ISREG(mode):
-        return "a file"
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
-
-
 def _writable_folder(folder: Path) -> str | None:
     """Why files cannot be written in ``folder``, or None. A file is created and removed in
     the folder, or in its nearest existing parent when it does not exist yet (it is made at
@@ -114,7 +101,7 @@ def _writable_folder(folder: Path) -> str | None:
     except (OSError, ValueError) as exc:
         return f"folder {display(probe)} cannot be used: {getattr(exc, 'strerror', exc)}"
     if not stat.S_ISDIR(st.st_mode):
-        return f"{display(probe)} is {_kind(st.st_mode)}, not a folder"
+        return f"{display(probe)} is {file_kind(st.st_mode)}, not a folder"
     try:
         fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=probe)
         os.close(fd)
@@ -149,7 +136,7 @@ def check_folder(folder: Path, option: str) -> list[Issue]:
         reason = getattr(exc, "strerror", None) or str(exc)
         return [Issue("output-not-a-file", where, f"cannot use this folder: {reason}")]
     if st is not None and not stat.S_ISDIR(st.st_mode):
-        return [Issue("output-folder", where, f"expected a folder, found {_kind(st.st_mode)}")]
+        return [Issue("output-folder", where, f"expected a folder, found {file_kind(st.st_mode)}")]
     why = _writable_folder(folder)
     return [_folder_issue(where, folder, why)] if why else []
 
@@ -184,7 +171,7 @@ def _check_one(out: Output, inputs: Sequence[tuple[str, Path]]) -> list[Issue]:
             Issue(
                 "output-not-a-file",
                 where,
-                f"expected a file to write the {out.what} to, found {_kind(st.st_mode)}",
+                f"expected a file to write the {out.what} to, found {file_kind(st.st_mode)}",
             )
         ]
     if path.suffix.lower() not in out.suffixes:
