@@ -62,7 +62,7 @@ class OfferRow(_Frozen):
     offer_id: str = Field(min_length=1)
     donor_id: str = Field(min_length=1)
     item_id: str = Field(min_length=1)
-    quantity: float = Field(gt=0, allow_inf_nan=False, le=1e12)
+    quantity: float = Field(ge=0, allow_inf_nan=False, le=1e12)  # 0: stock used up (a warning)
     unit_cost_eur: float = Field(default=0.0, ge=0, allow_inf_nan=False, le=1e13)
     available_from: str = ""  # a date or a period; resolved against the settings later
     lead_periods: int = Field(default=0, ge=0, le=10_000)
