@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import typer
 from rich.console import Console
 
-from planner.errors import InputError, format_issues
+from planner.errors import InputError, Issue, count_line, format_issues
 
 EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_NO_PLAN = 0, 1, 2, 3
 
@@ -75,3 +75,31 @@ def handle_errors(func: F) -> F:
             raise typer.Exit(EXIT_ERROR) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def print_warnings(
+    warnings: tuple[Issue, ...] | list[Issue], console: Console, first: int = 5
+) -> None:
+    """The readers' warnings: counted per kind, then the first few (input text escaped)."""
+    from rich.markup import escape
+
+    if not warnings:
+        return
+    console.print(f"[yellow]{escape(count_line(warnings))}[/yellow]")
+    for issue in list(warnings)[:first]:
+        console.print(f"  {escape(str(issue))}", soft_wrap=True, emoji=False)
+    if len(warnings) > first:
+        console.print(
+            f"  … and {len(warnings) - first} more (sheet Input checks, or aidplan validate)"
+        )
+
+
+def reader_overrides(include_hidden: bool, keep_unknown: bool) -> dict[str, Any]:
+    """Settings from --include-hidden and --keep-unknown (only those given, so a catalog's
+    planning.toml may set them too)."""
+    out: dict[str, Any] = {}
+    if include_hidden:
+        out["include_hidden"] = True
+    if keep_unknown:
+        out["keep_unknown"] = True
+    return out

@@ -22,7 +22,23 @@ CATEGORIES = (
     "other",
 )
 MODES = ("air", "rail", "road", "sea")
-PRIORITY_WORDS = {"critical": 1, "high": 2, "medium": 3, "low": 4}
+PRIORITY_WORDS = {
+    "critical": 1,
+    "high": 2,
+    "medium": 3,
+    "low": 4,
+    # Ukrainian (DESIGN.md §2.2 "Priority")
+    "критичний": 1,
+    "критично": 1,
+    "критична": 1,
+    "терміново": 1,
+    "високий": 2,
+    "висока": 2,
+    "середній": 3,
+    "середня": 3,
+    "низький": 4,
+    "низька": 4,
+}
 DEFAULT_PRIORITY_WEIGHTS = {1: 1000.0, 2: 100.0, 3: 10.0, 4: 1.0}
 
 
@@ -116,6 +132,12 @@ class Settings(_Frozen):
     time_limit_s: float = Field(default=60.0, gt=0)
     mip_gap: float = Field(default=1e-4, ge=0, le=1)
     exclude_donors: tuple[str, ...] = ()
+    # DESIGN.md §2.2: settle text numbers and dates with two readings; read hidden content;
+    # plan the rest when an item is not in the catalog (the line is reported unmet).
+    decimal_separator: Literal[".", ","] | None = None
+    date_order: Literal["day-first", "month-first"] | None = None
+    include_hidden: bool = False
+    keep_unknown: bool = False
 
     @field_validator("priority_weights")
     @classmethod

@@ -9,7 +9,14 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from planner.cli_common import NoPlanError, err_console, handle_errors, out_console
+from planner.cli_common import (
+    NoPlanError,
+    err_console,
+    handle_errors,
+    out_console,
+    print_warnings,
+    reader_overrides,
+)
 from planner.results import PlanResult
 
 
@@ -101,10 +108,19 @@ def plan(
     write_lp: Annotated[
         Path | None, typer.Option(help="Also write the model as an LP file (debugging).")
     ] = None,
+    include_hidden: Annotated[
+        bool, typer.Option("--include-hidden", help="Also read hidden sheets, rows and columns.")
+    ] = False,
+    keep_unknown: Annotated[
+        bool,
+        typer.Option(
+            "--keep-unknown", help='Plan the rest when an item is not in the catalog ("unmet").'
+        ),
+    ] = False,
 ) -> None:
     """Compute the best plan for a request workbook and write it as a workbook."""
     from planner.api import inputs_table, load_inputs, run_plan
-    from planner.errors import InputError, Issue
+    from planner.errors import InputError, Issue, issues_table
     from planner.io.plan_workbook import plan_sheets, sheets_to_json, write_workbook
 
     overrides: dict[str, Any] = {}
@@ -126,7 +142,9 @@ def plan(
                 ]
             )
         overrides["time_limit_s"] = time_limit
+    overrides.update(reader_overrides(include_hidden, keep_unknown))
     inputs = load_inputs(requests, catalog, scenario, overrides)
+    print_warnings(inputs.warnings, err_console)
     result = run_plan(inputs)
     if write_lp is not None:
         from planner.model.pulp_backend import write_lp as _write_lp
@@ -138,7 +156,7 @@ def plan(
             "raise --time-limit"
         )
     target = out if out is not None else default_out(requests)
-    sheets = plan_sheets(result, inputs_table(inputs, result))
+    sheets = plan_sheets(result, inputs_table(inputs, result), issues_table(inputs.warnings))
     write_workbook(target, sheets)
     if json_out:
         print(sheets_to_json(sheets))

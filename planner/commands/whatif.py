@@ -29,7 +29,14 @@ from rich.progress import (
 from rich.table import Table
 from typer.core import TyperCommand
 
-from planner.cli_common import NoPlanError, err_console, handle_errors, out_console
+from planner.cli_common import (
+    NoPlanError,
+    err_console,
+    handle_errors,
+    out_console,
+    print_warnings,
+    reader_overrides,
+)
 
 DEFAULT_SWEEP = (0.5, 0.75, 1.0, 1.25, 1.5)
 _NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
@@ -166,6 +173,15 @@ def whatif(
     time_limit: Annotated[
         float | None, typer.Option(help="Solver time limit per run, seconds.")
     ] = None,
+    include_hidden: Annotated[
+        bool, typer.Option("--include-hidden", help="Also read hidden sheets, rows and columns.")
+    ] = False,
+    keep_unknown: Annotated[
+        bool,
+        typer.Option(
+            "--keep-unknown", help='Plan the rest when an item is not in the catalog ("unmet").'
+        ),
+    ] = False,
 ) -> None:
     """Compare plans under budget sweeps and named scenarios (rail cut, donor drop-out, ...)."""
     from planner.api import load_inputs
@@ -229,7 +245,9 @@ def whatif(
             markup=False,
         )
 
+    overrides.update(reader_overrides(include_hidden, keep_unknown))
     inputs = load_inputs(requests, catalog, None, overrides)
+    print_warnings(inputs.warnings, err_console)
     runs = make_runs(named, scales, include_base=base)
     job = prepare(inputs, runs)
     n_jobs = jobs if jobs > 0 else (os.cpu_count() or 1)

@@ -329,8 +329,8 @@ def _parse_rows(
     parsed: list[tuple[int, BaseModel]] = []
     for n, text_row in rows:
         raw, number_problems = _numbers(text_row, table.decimal)
-        for code, col, message in number_problems:
-            issues.append(Issue(code, name, message, row=n, column=col))
+        for code, where, message in number_problems:
+            issues.append(Issue(code, name, message, row=n, column=where))
         if number_problems:
             continue
         data: dict[str, Any] = {k: v for k, v in raw.items() if k in fields and v != ""}

@@ -523,7 +523,7 @@ def good_files() -> dict[str, bytes]:
                 "",
                 None,
             ],
-            [None, "diesel", 25.5, "Medium", "week 12", 3, None, "+ fuel for generators", None],
+            [None, "diesel", "25.5", "Medium", "week 12", 3, None, "+ fuel for generators", None],
             [],
             [
                 "R-9",
