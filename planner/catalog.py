@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,6 +12,8 @@ import pandas as pd
 
 from planner.errors import Issue
 from planner.names import NameIndex, name_key
+
+_BRACKET = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
 
 
 def norm_name(text: str) -> str:
@@ -50,6 +54,12 @@ class Catalog:
         pairs += zip(map(str, self.items["name"]), ids, strict=True)
         for item_id, aliases in zip(ids, self.items["aliases"], strict=True):
             pairs += ((str(a), item_id) for a in aliases)
+        # a name without its trailing bracket ("Stinger missile (with launcher)"), when no
+        # other item's name shortens to the same words; weakest of all
+        names = map(str, self.items["name"])
+        short = [(_BRACKET.sub("", n).strip(), i) for n, i in zip(names, ids, strict=True)]
+        counts = Counter(name_key(t) for t, _ in short if t)
+        pairs += ((t, i) for t, i in short if t and counts[name_key(t)] == 1)
         return NameIndex(pairs)
 
     def item_lookup(self) -> dict[str, str]:

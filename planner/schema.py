@@ -22,12 +22,9 @@ CATEGORIES = (
     "other",
 )
 MODES = ("air", "rail", "road", "sea")
-PRIORITY_WORDS = {
-    "critical": 1,
-    "high": 2,
-    "medium": 3,
-    "low": 4,
-    # Ukrainian (DESIGN.md §2.2 "Priority")
+PRIORITY_WORDS = {"critical": 1, "high": 2, "medium": 3, "low": 4}
+# Also read in request sheets (DESIGN.md §2.2 "Priority"); the template offers the English words.
+PRIORITY_WORDS_UA = {
     "критичний": 1,
     "критично": 1,
     "критична": 1,

@@ -102,6 +102,7 @@ _NOT_THE_FIELD = {
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _WORD = re.compile(r"[^\W_]+|[#№]")
 MAX_HEADER_WORDS = 5
+CONTAINED_RANK = 100  # ranks from here on: a synonym found inside a longer header
 
 
 def header_words(text: str) -> tuple[str, ...]:
@@ -145,7 +146,7 @@ def match_header(text: str) -> tuple[str, int] | None:
     have = set(words)
     for syn, fld, _rank in _CONTAINED:  # longest synonym first
         if syn <= have:
-            return fld, 100 + len(have - syn)
+            return fld, CONTAINED_RANK + len(have - syn)
     return None
 
 

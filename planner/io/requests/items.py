@@ -8,9 +8,12 @@ whitespace, punctuation and plural folded), so "M777 howitzers", "Food parcels" 
 
 from __future__ import annotations
 
+import re
+
 from planner.catalog import Catalog
 from planner.names import name_key, name_words
 
+_TRAILING_BRACKET = re.compile(r"^\s*(.*?\S)\s*[(\[]([^()\[\]]*)[)\]]\s*$")
 # Words that count pieces of anything: compatible with every item counted in whole units.
 COUNT_WORDS = frozenset(
     {
@@ -80,8 +83,20 @@ class ItemMatcher:
         self.units = dict(zip(ids, map(str, catalog.items["unit"]), strict=True))
 
     def find(self, text: str) -> str | None:
-        """The item_id a cell names, or None."""
-        return self.index.get(text)
+        """The item_id a cell names, or None.
+
+        A trailing explanation in brackets is dropped when the text without it names an item
+        and the bracket does not name another one: "First aid kits (IFAK)" is the first aid kit.
+        """
+        found = self.index.get(text)
+        if found is not None:
+            return found
+        m = _TRAILING_BRACKET.match(text)
+        if m is None:
+            return None
+        found = self.index.get(m.group(1))
+        inner = self.index.get(m.group(2))
+        return found if found is not None and inner in (None, found) else None
 
     def closest(self, text: str) -> list[str]:
         """Closest catalog names (best first, one per item)."""

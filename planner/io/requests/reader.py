@@ -24,7 +24,14 @@ from planner.io.requests.cells import (
     sheet_rows,
     show,
 )
-from planner.io.requests.headers import FIELD_ALIASES, HEADER_ROWS, is_total_text, match_header
+from planner.io.requests.headers import (
+    CONTAINED_RANK,
+    FIELD_ALIASES,
+    HEADER_ROWS,
+    header_key,
+    is_total_text,
+    match_header,
+)
 from planner.io.requests.items import ItemMatcher
 from planner.io.requests.values import (
     check_quantity,
@@ -81,6 +88,20 @@ def _header_matches(cells: dict[int, Cell]) -> dict[str, list[tuple[int, int, st
         if hit is not None:
             found.setdefault(hit[0], []).append((hit[1], col, cell.value))
     return found
+
+
+def _exact(found: dict[str, list[tuple[int, int, str]]], fld: str) -> bool:
+    """Whether a row holds a header cell that names ``fld`` exactly (not a contained word)."""
+    return any(rank < CONTAINED_RANK for rank, _col, _text in found.get(fld, []))
+
+
+def _is_catalog_listing(header_like: list[tuple[int, list[str]]]) -> bool:
+    """Whether a sheet is a copy of the catalog as ``aidplan template`` writes it (its Items
+    sheet): a lookup list, not a request."""
+    from planner.io.template import ITEM_COLUMNS
+
+    wanted = {header_key(h) for h, _field, _width in ITEM_COLUMNS[:2]}
+    return any(wanted <= {header_key(t) for t in texts} for _row, texts in header_like)
 
 
 def _expected_headers() -> str:
@@ -251,8 +272,8 @@ class _Reader:
                     found = _header_matches(cells)
                     if "item" in found and "quantity" in found:
                         header = self.header(title, row_no, cells, found)
-                    elif partial is None and ("item" in found or "quantity" in found):
-                        has = "item" if "item" in found else "quantity"
+                    elif partial is None and _exact(found, "item") != _exact(found, "quantity"):
+                        has = "item" if _exact(found, "item") else "quantity"
                         lacks = "quantity" if has == "item" else "item"
                         _rank, col, text = sorted(found[has])[0]
                         partial = Issue(
@@ -273,7 +294,7 @@ class _Reader:
             self.out.add(read_failure(self.display, exc.cause, sheet=title))
             return "failed", None, None
         for col, cell in sorted(hidden_content.items()):
-            head = header.texts.get(col) if header is not None else None
+            head = as_text(cell.value) if header is not None and cell.row == header.row else None
             what = label(col, head) if head else get_column_letter(col)
             self.issue(
                 "hidden-column",
@@ -284,6 +305,8 @@ class _Reader:
                 "warning",
             )
         if header is None:
+            if item_seen is not None and _is_catalog_listing(header_like):
+                return "ignored", None, None
             if item_seen is not None and partial is not None:
                 self.out.add(partial)  # an error even when another sheet is read
                 return "failed", None, None

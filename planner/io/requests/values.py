@@ -8,12 +8,13 @@ from dataclasses import dataclass
 
 from planner.io.numbers import read_number, snap_whole
 from planner.io.requests.cells import Cell, as_float, as_text, show
-from planner.schema import PRIORITY_WORDS
+from planner.schema import PRIORITY_WORDS, PRIORITY_WORDS_UA
 
 MAX_QUANTITY = 1e12
 _PRIO_NUMBER = re.compile(r"^p?\s*([0-9]{1,3})(?:\.0+)?$")
 _PRIO_BOTH = re.compile(r"^p?\s*([1-4])\s*[-–—:(.]?\s*(\w+)\s*\)?$")
 _ZEROS = re.compile(r"^0+$")
+_WORDS = {**PRIORITY_WORDS, **PRIORITY_WORDS_UA}
 
 Problem = tuple[str, str]
 
@@ -88,13 +89,13 @@ def read_priority(cell: Cell) -> tuple[int | None, Problem | None]:
             return int(x), None
         return None, bad
     text = " ".join(as_text(value).casefold().split())
-    if text in PRIORITY_WORDS:
-        return PRIORITY_WORDS[text], None
+    if text in _WORDS:
+        return _WORDS[text], None
     m = _PRIO_NUMBER.match(text)
     if m and 1 <= int(m.group(1)) <= 4:
         return int(m.group(1)), None
     m = _PRIO_BOTH.match(text)
-    if m and PRIORITY_WORDS.get(m.group(2)) == int(m.group(1)):
+    if m and _WORDS.get(m.group(2)) == int(m.group(1)):
         return int(m.group(1)), None
     return None, bad
 
