@@ -80,7 +80,7 @@ def name_key(text: str) -> str:
 
 def _gram_codes(data: np.ndarray) -> np.ndarray:
     """Trigram codes of a byte array: byte i, i+1 and i+2 packed into one integer."""
-    d = data.astype(np.int64)
+    d = data.astype(np.int32)
     return (d[:-2] << 16) | (d[1:-1] << 8) | d[2:]
 
 
@@ -107,7 +107,7 @@ class NameIndex:
             self.keys.append(key)
             self.shown.append(str(text))
             self.targets.append(str(target))
-        self._grams: tuple[np.ndarray, np.ndarray] | None = None
+        self._grams: np.ndarray | None = None
         self._cache: dict[str, list[str]] = {}
 
     def get(self, text: str) -> str | None:
@@ -115,21 +115,28 @@ class NameIndex:
         i = self.by_key.get(name_key(text)[:_MAX_KEY])
         return None if i is None else self.targets[i]
 
-    def _index(self) -> tuple[np.ndarray, np.ndarray]:
-        """(sorted trigram codes, key number of each), built once with NumPy."""
+    def prepare(self) -> None:
+        """Build the trigram index now (else the first :meth:`closest` call builds it)."""
+        self._index()
+
+    def _index(self) -> np.ndarray:
+        """Sorted ``trigram code << 24 | key number`` of every key, built once with NumPy.
+
+        Trigrams that straddle two keys hold the separator byte 0, which no query holds, so
+        they are kept (never matched) rather than filtered out.
+        """
         if self._grams is None:
             encoded = [(" " + k + " ").encode() for k in self.keys]
             data = np.frombuffer(b"\x00".join(encoded) + b"\x00\x00", dtype=np.uint8)
             owner = np.repeat(
-                np.arange(len(encoded), dtype=np.int32),
+                np.arange(len(encoded), dtype=np.int64),
                 np.fromiter((len(e) + 1 for e in encoded), dtype=np.int64, count=len(encoded)),
             )
-            codes = _gram_codes(data)
-            owner = owner[: len(codes)]
-            zero = data == 0
-            valid = ~(zero[:-2] | zero[1:-1] | zero[2:])
-            packed = np.sort((codes[valid] << _OWNER_BITS) | owner[valid].astype(np.int64))
-            self._grams = (packed >> _OWNER_BITS, (packed & _OWNER_MASK).astype(np.int32))
+            packed = _gram_codes(data).astype(np.int64)
+            packed <<= _OWNER_BITS
+            packed |= owner[: len(packed)]
+            packed.sort()
+            self._grams = packed
         return self._grams
 
     def closest(self, text: str, n: int = SUGGESTIONS, cutoff: float = 0.6) -> list[str]:
@@ -139,10 +146,11 @@ class NameIndex:
             return self._cache[key]
         out: list[str] = []
         if self.keys and key:
-            codes, owner = self._index()
+            packed = self._index()
             query = np.unique(_gram_codes(np.frombuffer((" " + key + " ").encode(), np.uint8)))
-            lo = np.searchsorted(codes, query, "left")
-            hi = np.searchsorted(codes, query, "right")
+            query = query.astype(np.int64) << _OWNER_BITS
+            lo = np.searchsorted(packed, query, "left")
+            hi = np.searchsorted(packed, query + (1 << _OWNER_BITS), "left")
             spans = sorted(
                 (int(h - low), int(low)) for low, h in zip(lo, hi, strict=True) if h > low
             )
@@ -150,12 +158,12 @@ class NameIndex:
             for size, low in spans:  # rarest trigrams first, within a budget
                 if used and used + size > _POSTING_BUDGET:
                     break
-                parts.append(owner[low : low + size])
+                parts.append(packed[low : low + size] & _OWNER_MASK)
                 used += size
             if parts:
-                counts = np.bincount(np.concatenate(parts), minlength=len(self.keys))
+                found, counts = np.unique(np.concatenate(parts), return_counts=True)
                 top = np.argsort(-counts, kind="stable")[:_SHORTLIST]
-                out = self._rank(key, [int(i) for i in top if counts[i] > 0], n, cutoff)
+                out = self._rank(key, [int(i) for i in found[top]], n, cutoff)
         self._cache[key] = out
         return out
 

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ValidationError
 from planner.catalog import Catalog
 from planner.errors import Issue, raise_if_errors
 from planner.io.numbers import ambiguity_message, evidence, read_number
-from planner.names import closest_names
+from planner.names import NameIndex
 from planner.periods import parse_time
 from planner.schema import (
     CapacityChangeRow,
@@ -532,11 +532,15 @@ def read_catalog(folder: Path | str) -> Catalog:
     item_ids, donor_ids = ids("items", "item_id"), ids("donors", "donor_id")
     corridor_ids = ids("corridors", "corridor_id")
 
+    indexes: dict[str, NameIndex] = {}
+
     def ref(
         p: Path | None, n: int, col: str, value: str, known: set[str] | None, what: str
     ) -> None:
         if p is not None and known is not None and value and value not in known:
-            near = closest_names(value, sorted(known))
+            if what not in indexes:  # one index per kind of reference, built on first need
+                indexes[what] = NameIndex((k, k) for k in sorted(known))
+            near = indexes[what].closest(value)
             hint = f" (closest: {', '.join(near)})" if near else ""
             issues.append(
                 Issue("unknown-ref", _rel(p), f"unknown {what} {value!r}{hint}", row=n, column=col)
