@@ -126,7 +126,10 @@ def parse_time(value: object, date_order: str | None = None) -> int | dt.date | 
 
 
 def excel_serial(day: dt.date) -> int:
-    """The Excel serial number of a date (1900 date system)."""
+    """The Excel serial number of a date (1900 date system, with Excel's 29 February 1900:
+    serial 1 is 1 January 1900, serial 61 is 1 March 1900)."""
+    if day < dt.date(1900, 3, 1):
+        return (day - dt.date(1899, 12, 31)).days
     return (day - dt.date(1899, 12, 30)).days
 
 

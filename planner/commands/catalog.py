@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from planner.cli_common import default_catalog, handle_errors, out_console
+from planner.cli_common import default_catalog, handle_errors, out_console, print_warnings
 
 
 @handle_errors
@@ -52,6 +52,7 @@ def catalog(
     never = sorted(set(cat.items["item_id"]) - set(cat.offers["item_id"]))
     if never:
         out_console.print(f"items no donor offers: {', '.join(never)}", markup=False)
+    print_warnings(cat.warnings, out_console, first=20)
 
 
 def register(app: typer.Typer) -> None:

@@ -643,13 +643,32 @@ def _ministry(wb: Any) -> None:
     ws["C2"] = dt.datetime(2025, 3, 1)
     ws.append([])
     ws.append(
-        ["No.", "Item description", "Qty requested", "Unit", "Priority", "Required by",
-         "End user / destination", "Remarks", "Qty approved (internal)"]
+        [
+            "No.",
+            "Item description",
+            "Qty requested",
+            "Unit",
+            "Priority",
+            "Required by",
+            "End user / destination",
+            "Remarks",
+            "Qty approved (internal)",
+        ]
     )
-    ws.append(["MOD-1", "Javelin missiles", 40, "pcs", "Critical", dt.datetime(2025, 3, 24),
-               "Kyiv", "with CLU", 20])
-    ws.append(["MOD-2", "155mm shells", 3000, "rounds", "high", "15.04.2025", "Donbas", None,
-               1500])
+    ws.append(
+        [
+            "MOD-1",
+            "Javelin missiles",
+            40,
+            "pcs",
+            "Critical",
+            dt.datetime(2025, 3, 24),
+            "Kyiv",
+            "with CLU",
+            20,
+        ]
+    )
+    ws.append(["MOD-2", "155mm shells", 3000, "rounds", "high", "15.04.2025", "Donbas", None, 1500])
     ws.append(["MOD-X", "Javelin missile", 999, "pcs", "low", "W3", "cancelled", None, 0])
     ws.append(["MOD-3", "Diesel fuel", "12,5", "t", "medium", "2025-W16", "Kharkiv", None, 6])
     ws.append(["MOD-4", "Power generators", 4, "units", 2, "W10", "Odesa", None, 2])
@@ -707,29 +726,31 @@ def bad_csv_files() -> dict[str, bytes]:
     head = "corridor_id,name,mode,capacity_t,transit_periods\r\n"
     return {
         # Windows-1252 "é" and en dash on line 2
-        "cp1252/corridors.csv": (head + "road_pl,Route Hendaye\u2013Irún (café),road,1000,0\r\n")
-        .encode("cp1252"),
+        "cp1252/corridors.csv": (
+            head + "road_pl,Route Hendaye\u2013Irún (café),road,1000,0\r\n"
+        ).encode("cp1252"),
         "utf16/corridors.csv": (head + "road_pl,Road via Poland,road,1000,0\r\n").encode("utf-16"),
-        "control-character/corridors.csv": (head + "road_pl,Road\x1fPoland,road,1000,0\r\n")
-        .encode(),
-        "vertical-tab/corridors.csv": (head + "road_pl,Road\x0bvia Poland,road,1000,0\r\n")
-        .encode(),
+        "control-character/corridors.csv": (
+            head + "road_pl,Road\x1fPoland,road,1000,0\r\n"
+        ).encode(),
+        "vertical-tab/corridors.csv": (
+            head + "road_pl,Road\x0bvia Poland,road,1000,0\r\n"
+        ).encode(),
         "duplicate-header/corridors.csv": (
-            "corridor_id,name,mode,capacity_t,capacity_t\r\nroad_pl,Road,road,1000,5\r\n"
-        ).encode(),
+            b"corridor_id,name,mode,capacity_t,capacity_t\r\nroad_pl,Road,road,1000,5\r\n"
+        ),
         "empty-header/corridors.csv": (
-            "corridor_id,name,mode,capacity_t,\r\nroad_pl,Road,road,1000,zz\r\n"
-        ).encode(),
+            b"corridor_id,name,mode,capacity_t,\r\nroad_pl,Road,road,1000,zz\r\n"
+        ),
         "overlapping-changes/capacity_changes.csv": (
-            "corridor_id,from_period,to_period,capacity_t\r\n"
-            "road_pl,2,5,0\r\nroad_pl,4,6,100\r\n"
-        ).encode(),
+            b"corridor_id,from_period,to_period,capacity_t\r\nroad_pl,2,5,0\r\nroad_pl,4,6,100\r\n"
+        ),
         "far-date/offers.csv": (
-            "offer_id,donor_id,item_id,quantity,available_from\r\no1,usa,javelin,100,10000-01-01\r\n"
-        ).encode(),
+            b"offer_id,donor_id,item_id,quantity,available_from\r\no1,usa,javelin,100,10000-01-01\r\n"
+        ),
         "ambiguous-number/offers.csv": (
-            'offer_id,donor_id,item_id,quantity\r\no1,usa,javelin,"1,000"\r\n'
-        ).encode(),
+            b'offer_id,donor_id,item_id,quantity\r\no1,usa,javelin,"1,000"\r\n'
+        ),
     }
 
 

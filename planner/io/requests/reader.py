@@ -78,15 +78,22 @@ class Pending:
     unknown: bool
 
 
-def _header_matches(cells: dict[int, Cell]) -> dict[str, list[tuple[int, int, str]]]:
-    """Field -> [(rank, column, header text)] for the text cells of one row."""
+HIDDEN_RANK = 1000  # a hidden column read with include_hidden never outranks a visible one
+
+
+def _header_matches(
+    cells: dict[int, Cell], hidden: set[int] | frozenset[int] = frozenset()
+) -> dict[str, list[tuple[int, int, str]]]:
+    """Field -> [(rank, column, header text)] for the text cells of one row; columns in
+    ``hidden`` rank after every visible one."""
     found: dict[str, list[tuple[int, int, str]]] = {}
     for col, cell in sorted(cells.items()):
         if not isinstance(cell.value, str):
             continue
         hit = match_header(cell.value)
         if hit is not None:
-            found.setdefault(hit[0], []).append((hit[1], col, cell.value))
+            rank = hit[1] + (HIDDEN_RANK if col in hidden else 0)
+            found.setdefault(hit[0], []).append((rank, col, cell.value))
     return found
 
 
@@ -269,7 +276,7 @@ class _Reader:
                     if len(texts) >= 2:
                         header_like.append((row_no, texts))
                     item_seen = item_seen or self._item_cell(cells)
-                    found = _header_matches(cells)
+                    found = _header_matches(cells, scan.hidden_cols)
                     if "item" in found and "quantity" in found:
                         header = self.header(title, row_no, cells, found)
                     elif partial is None and _exact(found, "item") != _exact(found, "quantity"):
