@@ -13,7 +13,6 @@ Codes: ``missing-file``, ``unreadable-file``, ``bad-toml``, ``unknown-key``, ``u
 
 from __future__ import annotations
 
-import difflib
 import math
 import tomllib
 from collections.abc import Iterable
@@ -27,6 +26,7 @@ from pydantic import ValidationError
 from planner.catalog import Catalog
 from planner.data import PlanningData, capacity_table
 from planner.errors import Issue, raise_if_errors
+from planner.names import closest_names
 from planner.schema import CapacityChangeRow, Scenario, Settings
 
 SCENARIO_KEYS = tuple(Scenario.model_fields)
@@ -47,7 +47,7 @@ def _loc(err_loc: Iterable[Any]) -> str:
 
 def closest(value: str, known: Iterable[str]) -> str:
     """`` (closest: a, b)`` for the known names nearest ``value``, or ``""``."""
-    near = difflib.get_close_matches(str(value), sorted(known), n=3, cutoff=0.6)
+    near = closest_names(str(value), sorted(known))
     return f" (closest: {', '.join(near)})" if near else ""
 
 

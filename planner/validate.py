@@ -8,6 +8,11 @@ what is wrong with what was read.
 =========================== ========= =========================================================
 check                       severity  rule
 =========================== ========= =========================================================
+check_unique_ids            error     an id used on two rows of one table
+check_references            error     an id referring to a row of another table that does not
+                                      exist (with the closest ids); skipped when that table's
+                                      file could not be read, so one bad file gives one error
+check_substitutes           error     an item substituting itself; a pair given twice
 check_item_id_collisions    error     item ids that differ only by case, spacing, punctuation,
                                       invisible characters or a plural ("WATER" / "water")
 check_item_name_collisions  error     a name or alias that names two items ("h2o" for both)
@@ -22,11 +27,110 @@ from __future__ import annotations
 import pandas as pd
 
 from planner.errors import Issue
-from planner.names import name_key
+from planner.names import NameIndex, name_key
 
 
 def _row(value: object) -> int | None:
     return int(value) if isinstance(value, int | float) and value == value else None
+
+
+def check_unique_ids(table: pd.DataFrame, key: str, file: str) -> list[Issue]:
+    """Rows whose ``key`` repeats an earlier row's (``table``: key, row; text as read)."""
+    if key not in table:
+        return []
+    first: dict[str, int | None] = {}
+    out: list[Issue] = []
+    for value, row in zip(table[key].astype(str), table["row"], strict=True):
+        if not value:
+            continue
+        if value in first:
+            out.append(
+                Issue(
+                    "duplicate-id",
+                    file,
+                    f"{key} {value!r} already used on row {first[value]}",
+                    row=_row(row),
+                    column=key,
+                )
+            )
+        else:
+            first[value] = _row(row)
+    return out
+
+
+def check_references(
+    table: pd.DataFrame,
+    column: str,
+    known: set[str] | None,
+    what: str,
+    file: str,
+    many: bool = False,
+) -> list[Issue]:
+    """Values of ``column`` that are not in ``known`` (the ids of the table referred to).
+
+    ``known`` None: that table's file could not be read, so nothing is reported. ``many``:
+    the cell holds ``;``-separated ids (a donor's corridors). Suggestions come from one
+    :class:`planner.names.NameIndex` built at the first unknown id.
+    """
+    if known is None or column not in table:
+        return []
+    index: NameIndex | None = None
+    out: list[Issue] = []
+    for text, row in zip(table[column].astype(str), table["row"], strict=True):
+        values = [v.strip() for v in text.split(";")] if many else [text]
+        for value in values:
+            if not value or value in known:
+                continue
+            if index is None:
+                index = NameIndex((k, k) for k in sorted(known))
+            near = index.closest(value)
+            hint = f" (closest: {', '.join(near)})" if near else ""
+            out.append(
+                Issue(
+                    "unknown-ref",
+                    file,
+                    f"unknown {what} {value!r}{hint}",
+                    row=_row(row),
+                    column=column,
+                )
+            )
+    return out
+
+
+def check_substitutes(subs: pd.DataFrame, file: str) -> list[Issue]:
+    """An item that substitutes itself; a pair (item_id, substitute_id) given twice.
+
+    ``subs``: item_id, substitute_id, row (text as read).
+    """
+    if "item_id" not in subs or "substitute_id" not in subs:
+        return []
+    seen: dict[tuple[str, str], int | None] = {}
+    out: list[Issue] = []
+    for a, b, row in zip(
+        subs["item_id"].astype(str), subs["substitute_id"].astype(str), subs["row"], strict=True
+    ):
+        if a and a == b:
+            out.append(
+                Issue(
+                    "bad-value",
+                    file,
+                    "an item cannot substitute itself",
+                    row=_row(row),
+                    column="substitute_id",
+                )
+            )
+        if (a, b) in seen:
+            out.append(
+                Issue(
+                    "duplicate-id",
+                    file,
+                    f"pair {a!r}/{b!r} already given on row {seen[(a, b)]}",
+                    row=_row(row),
+                    column="substitute_id",
+                )
+            )
+        seen.setdefault((a, b), _row(row))
+    return out
 
 
 def check_item_id_collisions(items: pd.DataFrame, file: str) -> list[Issue]:

@@ -629,3 +629,15 @@ def test_closest_names_are_fast_on_a_large_catalog() -> None:
     assert build_s < 3.0, build_s
     assert found[10][0] == "item_000000"  # "item_000000x" minus its typo
     assert all(found)
+
+
+def test_catalog_planning_toml_may_settle_dates(tmp_path: Path) -> None:
+    from planner.api import base_settings
+
+    folder = write_test_catalog(tmp_path / "catalog")
+    with (folder / "planning.toml").open("a", encoding="utf-8") as fh:
+        fh.write('date_order = "month-first"\n')
+    cat = read_catalog(folder)
+    # "04/05/2025" month first: 5 April 2025, day 33 after 2025-03-03 -> period 5
+    result = read_requests(BAD / "ambiguous-date.xlsx", cat, base_settings(cat))
+    assert result.table["needed_by"].tolist() == [5]

@@ -26,7 +26,6 @@ from pydantic import BaseModel, ValidationError
 from planner.catalog import Catalog
 from planner.errors import Issue, raise_if_errors
 from planner.io.numbers import ambiguity_message, evidence, read_number
-from planner.names import NameIndex
 from planner.periods import parse_time
 from planner.schema import (
     CapacityChangeRow,
@@ -37,11 +36,24 @@ from planner.schema import (
     Settings,
     SubstituteRow,
 )
-from planner.validate import check_catalog
+from planner.validate import (
+    check_catalog,
+    check_references,
+    check_substitutes,
+    check_unique_ids,
+)
 
 MAX_CSV_BYTES = 200 * 1024 * 1024
 PLANNING_KEYS = {"start", "period_days", "horizon", "late_penalty", "priority_weights"}
-PLANNING_EXTRA_KEYS = {"solver", "time_limit_s", "mip_gap"}
+PLANNING_EXTRA_KEYS = {
+    "solver",
+    "time_limit_s",
+    "mip_gap",
+    "decimal_separator",
+    "date_order",
+    "include_hidden",
+    "keep_unknown",
+}
 
 # Columns read as numbers: text numbers with thousands separators or decimal commas allowed.
 NUMERIC_FIELDS = frozenset(
@@ -405,28 +417,6 @@ def _to_bool(col: str) -> Callable[[dict[str, str]], dict[str, Any]]:
     return convert
 
 
-def _unique_raw(
-    rows: list[tuple[int, dict[str, str]]], key: str, name: str, issues: list[Issue]
-) -> None:
-    seen: dict[str, int] = {}
-    for n, row in rows:
-        value = row.get(key, "")
-        if not value:
-            continue
-        if value in seen:
-            issues.append(
-                Issue(
-                    "duplicate-id",
-                    name,
-                    f"{key} {value!r} already used on row {seen[value]}",
-                    row=n,
-                    column=key,
-                )
-            )
-        else:
-            seen[value] = n
-
-
 def _split(text: str) -> list[str]:
     return [p.strip() for p in text.split(";") if p.strip()]
 
@@ -520,6 +510,11 @@ def read_catalog(folder: Path | str) -> Catalog:
             return None
         return {r.get(key, "") for _, r in raw[table] if r.get(key, "")}
 
+    def text_frame(table: str) -> pd.DataFrame:
+        """The rows of a table as read (text), with their line numbers: rows that failed
+        validation are checked too."""
+        return pd.DataFrame([{**r, "row": n} for n, r in raw[table]])
+
     for table, key, p in (
         ("items", "item_id", p_items),
         ("donors", "donor_id", p_donors),
@@ -527,31 +522,22 @@ def read_catalog(folder: Path | str) -> Catalog:
         ("corridors", "corridor_id", p_corr),
     ):
         if p is not None:
-            _unique_raw(raw[table], key, _rel(p), issues)
+            issues.extend(check_unique_ids(text_frame(table), key, _rel(p)))
 
     item_ids, donor_ids = ids("items", "item_id"), ids("donors", "donor_id")
     corridor_ids = ids("corridors", "corridor_id")
-
-    indexes: dict[str, NameIndex] = {}
-
-    def ref(
-        p: Path | None, n: int, col: str, value: str, known: set[str] | None, what: str
-    ) -> None:
-        if p is not None and known is not None and value and value not in known:
-            if what not in indexes:  # one index per kind of reference, built on first need
-                indexes[what] = NameIndex((k, k) for k in sorted(known))
-            near = indexes[what].closest(value)
-            hint = f" (closest: {', '.join(near)})" if near else ""
-            issues.append(
-                Issue("unknown-ref", _rel(p), f"unknown {what} {value!r}{hint}", row=n, column=col)
-            )
-
-    for n, r in raw["donors"]:
-        for cid in _split(r.get("corridors", "")):
-            ref(p_donors, n, "corridors", cid, corridor_ids, "corridor")
-    for n, r in raw["offers"]:
-        ref(p_offers, n, "donor_id", r.get("donor_id", ""), donor_ids, "donor")
-        ref(p_offers, n, "item_id", r.get("item_id", ""), item_ids, "item")
+    for table, p, column, known, what, many in (
+        ("donors", p_donors, "corridors", corridor_ids, "corridor", True),
+        ("offers", p_offers, "donor_id", donor_ids, "donor", False),
+        ("offers", p_offers, "item_id", item_ids, "item", False),
+        ("changes", p_changes, "corridor_id", corridor_ids, "corridor", False),
+        ("subs", p_subs, "item_id", item_ids, "item", False),
+        ("subs", p_subs, "substitute_id", item_ids, "item", False),
+    ):
+        if p is not None:
+            issues.extend(check_references(text_frame(table), column, known, what, _rel(p), many))
+    if p_subs is not None:
+        issues.extend(check_substitutes(text_frame("subs"), _rel(p_subs)))
     offer_times: list[object] = []
     for n, o in offers:
         try:
@@ -568,34 +554,6 @@ def read_catalog(folder: Path | str) -> Catalog:
                 )
             )
             offer_times.append(None)
-    for n, r in raw["changes"]:
-        ref(p_changes, n, "corridor_id", r.get("corridor_id", ""), corridor_ids, "corridor")
-    seen: dict[tuple[str, str], int] = {}
-    for n, r in raw["subs"]:
-        a, b = r.get("item_id", ""), r.get("substitute_id", "")
-        ref(p_subs, n, "item_id", a, item_ids, "item")
-        ref(p_subs, n, "substitute_id", b, item_ids, "item")
-        if a and a == b and p_subs is not None:
-            issues.append(
-                Issue(
-                    "bad-value",
-                    _rel(p_subs),
-                    "an item cannot substitute itself",
-                    row=n,
-                    column="substitute_id",
-                )
-            )
-        if (a, b) in seen and p_subs is not None:
-            issues.append(
-                Issue(
-                    "duplicate-id",
-                    _rel(p_subs),
-                    f"pair {a!r}/{b!r} already given on row {seen[(a, b)]}",
-                    row=n,
-                    column="substitute_id",
-                )
-            )
-        seen.setdefault((a, b), n)
 
     def frame(rows: list[tuple[int, BaseModel]], model: type[BaseModel]) -> pd.DataFrame:
         return pd.DataFrame([r.model_dump() for _, r in rows], columns=list(model.model_fields))
