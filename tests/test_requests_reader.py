@@ -80,6 +80,12 @@ BAD_CASES: dict[str, tuple[str, str | None, int | None, str | None]] = {
     "excel-error.xlsx": ("excel-error", "Requests", 3, 'C "Quantity"'),
     "merged-quantity.xlsx": ("merged-cells", "Requests", 4, 'C "Quantity"'),
     "no-requests.xlsx": ("no-requests", "Requests", None, None),
+    # input fidelity (DESIGN.md §2.2): cells with two readings or none
+    "ambiguous-number.xlsx": ("ambiguous-number", "Requests", 2, 'C "Quantity"'),
+    "ambiguous-date.xlsx": ("ambiguous-date", "Requests", 2, 'E "Needed by"'),
+    "nonexistent-date.xlsx": ("bad-date", "Requests", 2, 'E "Needed by"'),
+    "week-in-date-cell.xlsx": ("bad-date", "Requests", 2, 'E "Needed by"'),
+    "unit-in-cell.xlsx": ("unit-in-cell", "Requests", 2, 'C "Quantity"'),
 }
 
 

@@ -50,7 +50,7 @@ def print_summary(result: PlanResult, out: Path | None, console: Any) -> None:
         for row in unmet.head(8).itertuples(index=False):
             reason = f" — {row.reason}" if row.reason else ""
             console.print(
-                f"  {row.request_id}  P{row.priority}  {row.item_id}: "
+                f"  {row.request_id}  P{row.priority}  {row.item_id or row.requested_item}: "
                 f"{row.delivered:g} of {row.quantity:g}{reason}",
                 markup=False,
             )

@@ -399,12 +399,11 @@ class _Reader:
             for f, c in header.columns.items()
             if f not in own and (row_no, c) in scan.formulas_without_value
         }
-        if not own and not cells:
-            if pending:
-                only_formulas.append(row_no)
+        if not own and pending:
+            only_formulas.append(row_no)
             return
         lab = header.labels
-        if self._skipped_line(sheet, header, row_no, cells, own, pending):
+        if self._skipped_line(sheet, header, row_no, cells, own, pending) or not own:
             return
         errors_before = self.out.errors
 
@@ -627,7 +626,7 @@ class _Reader:
                 severity="warning",
             )
             return True
-        if "item" in own or "quantity" in own or pending or not self.rows + self.unknown:
+        if "item" in own or "quantity" in own or pending or not (self.rows or self.unknown):
             return False
         if any(c.kind == "e" for c in own.values()):
             return False
@@ -799,7 +798,7 @@ def read_requests(path: Path | str, catalog: Catalog, settings: Settings) -> Req
                 failed = failed or status == "failed"
                 if status == "read" and header_row is not None:
                     read.append((ws.title, header_row))
-                elif status in ("ignored", "hidden"):
+                elif status == "ignored":
                     ignored.append(ws.title)
                     if note:
                         partial.append(note)
