@@ -60,7 +60,8 @@ stays ``0012``, and so does 12 in a cell formatted ``0000``.
 
 Modules: :mod:`.cells` (cell values, issue collection), :mod:`.headers` (header synonyms,
 totals words), :mod:`.values` (quantity, priority, request id), :mod:`.items` (catalog
-matching, unit check), :mod:`.reader` (sheets and rows).
+matching, unit check), :mod:`.rows` (one row into a request line, dates, settling text
+numbers), :mod:`.reader` (sheets, headers, hidden content, ``read_requests``).
 """
 
 from __future__ import annotations
