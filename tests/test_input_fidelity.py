@@ -617,14 +617,15 @@ def test_closest_names_are_fast_on_a_large_catalog() -> None:
         item = f"item_{i:06d}"
         pairs += [(item, item), (f"{words[i % 8]} {words[(i // 8) % 8]} model {i}", item)]
     index = NameIndex(pairs)
-    t0 = time.perf_counter()
+    # CPU time, not wall time: the machine may be shared with other jobs
+    t0 = time.process_time()
     index.prepare()  # the trigram index: built once, at the first unknown reference
-    build_s = time.perf_counter() - t0
+    build_s = time.process_time() - t0
     queries = [f"misile launchr modle {i * 9973}" for i in range(10)]
     queries += [f"item_{i * 7919:06d}x" for i in range(10)]
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     found = [index.closest(q) for q in queries]
-    query_s = time.perf_counter() - t0
+    query_s = time.process_time() - t0
     assert query_s < 1.0, query_s
     assert build_s < 3.0, build_s
     assert found[10][0] == "item_000000"  # "item_000000x" minus its typo
