@@ -8,6 +8,7 @@ in the comments.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import shutil
@@ -17,6 +18,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from planner.catalog import Catalog
@@ -642,3 +645,32 @@ def test_catalog_planning_toml_may_settle_dates(tmp_path: Path) -> None:
     # "04/05/2025" month first: 5 April 2025, day 33 after 2025-03-03 -> period 5
     result = read_requests(BAD / "ambiguous-date.xlsx", cat, base_settings(cat))
     assert result.table["needed_by"].tolist() == [5]
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    data=st.one_of(
+        st.binary(max_size=300),
+        st.text(
+            alphabet=st.sampled_from(list(',;\t"\r\n\x0b\x1f 0,.5a\u00e9\u200b')), max_size=200
+        ).map(lambda t: ("corridor_id,name,mode,capacity_t\n" + t).encode()),
+    )
+)
+def test_any_corridors_file_is_read_or_refused(data: bytes, tmp_path: Path) -> None:
+    cat = write_test_catalog(tmp_path / "fuzz")
+    (cat / "corridors.csv").write_bytes(data)
+    try:
+        read_catalog(cat)
+    except InputError as exc:
+        assert exc.errors
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list("0123456789.,' -+eEWw/:\u00a0pcs")), max_size=14))
+def test_number_and_date_texts_never_crash(text: str) -> None:
+    r = read_number(text)
+    assert (r.value is not None) + (r.readings is not None) + (r.problem is not None) == 1
+    with contextlib.suppress(ValueError):  # a ValueError says why; anything else is a bug
+        parse_time(text)
