@@ -160,14 +160,60 @@ def add_explanations(result: PlanResult, marginals: Marginals) -> None:
     )
 
 
+NOT_IN_CATALOG = "not in the catalog"
+
+
+def add_unknown_lines(result: PlanResult, unknown: pd.DataFrame) -> None:
+    """Append the lines kept with ``keep_unknown`` to the Requests table as unmet, reason
+    "not in the catalog", and count them in the Summary's lines per priority (DESIGN.md §2.2).
+
+    ``unknown``: a request table (planner.requests.REQUEST_COLUMNS) whose item_id is "".
+    """
+    if not len(unknown):
+        return
+    n = len(unknown)
+    q = unknown["quantity"].to_numpy(dtype=float)
+    lines = pd.DataFrame(
+        {
+            "request_id": unknown["request_id"],
+            "item_id": "",
+            "requested_item": unknown["requested_item"],
+            "priority": unknown["priority"],
+            "quantity": q,
+            "delivered": 0.0,
+            "unmet": q,
+            "needed_by": unknown["needed_by"],
+            "first_arrival": pd.array([None] * n, dtype="Int64"),
+            "last_arrival": pd.array([None] * n, dtype="Int64"),
+            "late_periods": 0,
+            "status": "unmet",
+            "reason": NOT_IN_CATALOG,
+            "destination": unknown["destination"],
+        }
+    )
+    lines = lines.reindex(columns=result.requests.columns)
+    result.requests = pd.concat([result.requests, lines], ignore_index=True)
+    summary = result.summary.set_index("key")["value"].to_dict()
+    if "request lines" in summary:
+        summary["request lines"] = int(summary["request lines"]) + n
+    for p, count in unknown["priority"].value_counts().items():
+        key = f"priority {p} lines unmet"
+        if key in summary:
+            summary[key] = int(summary[key]) + int(count)
+    result.summary = pd.DataFrame(list(summary.items()), columns=["key", "value"])
+
+
 def run_plan(inputs: PlanInputs) -> PlanResult:
-    """read → planning data → build → solve → extract, timing each step."""
+    """read → planning data → build → solve → extract, timing each step; lines whose item is
+    not in the catalog (kept with ``keep_unknown``) are added to Requests as unmet."""
     t0 = time.perf_counter()
     data = planning_data(inputs)
     model = build_model(data)
     t1 = time.perf_counter()
     result = solve_and_report(model, inputs.settings)
     result.timings_s.update(read=inputs.read_time_s, build=t1 - t0)
+    if result.solution.usable:
+        add_unknown_lines(result, inputs.requests.unknown)
     return result
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,13 +11,14 @@ from typing import Any
 import pandas as pd
 
 from planner.errors import Issue
+from planner.names import NameIndex, name_key
 
-_SPACE = re.compile(r"\s+")
+_BRACKET = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
 
 
 def norm_name(text: str) -> str:
-    """Key for matching item names: case- and whitespace-insensitive."""
-    return _SPACE.sub(" ", str(text)).strip().casefold()
+    """Key for matching item names (:func:`planner.names.name_key`)."""
+    return name_key(text)
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,23 @@ class Catalog:
     planning: dict[str, Any] = field(default_factory=dict)
     files: tuple[Path, ...] = ()
     warnings: tuple[Issue, ...] = ()  # what the reader noticed and let pass (DESIGN.md §2.1a)
+
+    def item_index(self) -> NameIndex:
+        """Ids, names and aliases of the items (in that order of precedence) for matching
+        request cells and suggesting the closest names."""
+        pairs: list[tuple[str, str]] = []
+        ids = [str(i) for i in self.items["item_id"]]
+        pairs += zip(ids, ids, strict=True)
+        pairs += zip(map(str, self.items["name"]), ids, strict=True)
+        for item_id, aliases in zip(ids, self.items["aliases"], strict=True):
+            pairs += ((str(a), item_id) for a in aliases)
+        # a name without its trailing bracket ("Stinger missile (with launcher)"), when no
+        # other item's name shortens to the same words; weakest of all
+        names = map(str, self.items["name"])
+        short = [(_BRACKET.sub("", n).strip(), i) for n, i in zip(names, ids, strict=True)]
+        counts = Counter(name_key(t) for t, _ in short if t)
+        pairs += ((t, i) for t, i in short if t and counts[name_key(t)] == 1)
+        return NameIndex(pairs)
 
     def item_lookup(self) -> dict[str, str]:
         """Normalised id, name or alias -> item_id (ids win over names, names over aliases)."""

@@ -21,7 +21,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from planner.errors import InputError, format_issues
+from planner.errors import InputError, Issue, count_line, format_issues
 from planner.interrupt import exit_status
 
 EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_NO_PLAN = 0, 1, 2, 3
@@ -213,3 +213,27 @@ def report_lost_output(out: TolerantStream, err: TolerantStream) -> None:
     if out.lost and not err.lost:
         err.write("aidplan: standard output is closed or broken; its text was not shown\n")
         err.flush()
+def print_warnings(
+    warnings: tuple[Issue, ...] | list[Issue], console: Console, first: int = 5
+) -> None:
+    """The readers' warnings: counted per kind, then the first few (input text escaped)."""
+    if not warnings:
+        return
+    console.print(f"[yellow]{term_text(count_line(warnings))}[/yellow]")
+    for issue in list(warnings)[:first]:
+        console.print(f"  {term_text(issue)}", soft_wrap=True, emoji=False)
+    if len(warnings) > first:
+        console.print(
+            f"  … and {len(warnings) - first} more (sheet Input checks, or aidplan validate)"
+        )
+
+
+def reader_overrides(include_hidden: bool, keep_unknown: bool) -> dict[str, Any]:
+    """Settings from --include-hidden and --keep-unknown (only those given, so a catalog's
+    planning.toml may set them too)."""
+    out: dict[str, Any] = {}
+    if include_hidden:
+        out["include_hidden"] = True
+    if keep_unknown:
+        out["keep_unknown"] = True
+    return out

@@ -5,6 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+MAX_LISTED = 200  # problems listed one by one; the rest are counted per kind (DESIGN.md §2.2)
+ISSUE_COLUMNS = ("file", "sheet", "row", "column", "code", "message")
 
 
 @dataclass(frozen=True)
@@ -52,16 +59,52 @@ class InputError(Exception):
         return [i for i in self.issues if i.severity == "error"]
 
 
-def format_issues(issues: Iterable[Issue]) -> str:
-    """A count per kind first, then one line per problem, sorted by file, sheet and row."""
-    items = sorted(issues, key=Issue.sort_key)
+def count_line(issues: Iterable[Issue]) -> str:
+    """``2 error(s): 1 bad-date, 1 unknown-item; 1 warning(s): 1 total-row`` (kinds sorted)."""
+    items = list(issues)
+    parts = []
+    for severity in ("error", "warning"):
+        counts = Counter(i.code for i in items if i.severity == severity)
+        if counts:
+            kinds = ", ".join(f"{n} {code}" for code, n in sorted(counts.items()))
+            parts.append(f"{sum(counts.values())} {severity}(s): {kinds}")
+    return "; ".join(parts)
+
+
+def format_issues(issues: Iterable[Issue], limit: int = MAX_LISTED) -> str:
+    """Errors and warnings counted apart per kind, then one line per problem (errors first,
+    each group sorted by file, sheet and row), at most ``limit`` of them, then
+    ``… and N more of kind K`` for the rest."""
+    items = sorted(issues, key=lambda i: (i.severity != "error", *Issue.sort_key(i)))
     if not items:
         return "no problems found"
-    counts = Counter(i.code for i in items)
-    head = ", ".join(f"{n} {code}" for code, n in sorted(counts.items()))
-    lines = [f"{len(items)} problem(s): {head}"]
-    lines.extend(str(i) for i in items)
+    lines = [count_line(items)]
+    lines.extend(str(i) for i in items[:limit])
+    rest = Counter(i.code for i in items[limit:])
+    lines.extend(f"… and {n} more of kind {code}" for code, n in sorted(rest.items()))
     return "\n".join(lines)
+
+
+def issues_table(issues: Iterable[Issue]) -> pd.DataFrame:
+    """The Input checks sheet (DESIGN.md §5): one row per issue, sorted by place.
+
+    Columns: file, sheet, row (as Excel or an editor shows it; <NA> when the issue is about a
+    whole file or sheet), column, code, message.
+    """
+    import pandas as pd
+
+    items = sorted(issues, key=Issue.sort_key)
+    return pd.DataFrame(
+        {
+            "file": [i.file for i in items],
+            "sheet": [i.sheet or "" for i in items],
+            "row": pd.array([i.row for i in items], dtype="Int64"),
+            "column": [i.column or "" for i in items],
+            "code": [i.code for i in items],
+            "message": [i.message for i in items],
+        },
+        columns=list(ISSUE_COLUMNS),
+    )
 
 
 def raise_if_errors(issues: Iterable[Issue]) -> None:

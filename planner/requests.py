@@ -33,6 +33,9 @@ class RequestSet:
     sheets_read: tuple[str, ...] = ()
     sheets_ignored: tuple[str, ...] = ()
     warnings: tuple[Issue, ...] = field(default_factory=tuple)
+    # Lines whose item is not in the catalog, kept with --keep-unknown (item_id ""): not
+    # planned, reported as unmet "not in the catalog" (DESIGN.md §2.2 "Items").
+    unknown: pd.DataFrame = field(default_factory=lambda: request_frame([]))
 
 
 def request_frame(rows: list[dict[str, object]]) -> pd.DataFrame:

@@ -14,7 +14,6 @@ Codes: those of planner.io.input_files (``missing-file``, ``not-a-file``, ``syml
 
 from __future__ import annotations
 
-import difflib
 import math
 import os
 from collections.abc import Iterable
@@ -29,6 +28,7 @@ from planner.catalog import Catalog
 from planner.data import PlanningData, capacity_table
 from planner.errors import Issue, raise_if_errors
 from planner.io.input_files import read_toml
+from planner.names import closest_names
 from planner.schema import CapacityChangeRow, Scenario, Settings
 
 SCENARIO_KEYS = tuple(Scenario.model_fields)
@@ -49,7 +49,7 @@ def _loc(err_loc: Iterable[Any]) -> str:
 
 def closest(value: str, known: Iterable[str]) -> str:
     """`` (closest: a, b)`` for the known names nearest ``value``, or ``""``."""
-    near = difflib.get_close_matches(str(value), sorted(known), n=3, cutoff=0.6)
+    near = closest_names(str(value), sorted(known))
     return f" (closest: {', '.join(near)})" if near else ""
 
 

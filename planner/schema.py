@@ -24,6 +24,19 @@ CATEGORIES = (
 )
 MODES = ("air", "rail", "road", "sea")
 PRIORITY_WORDS = {"critical": 1, "high": 2, "medium": 3, "low": 4}
+# Also read in request sheets (DESIGN.md §2.2 "Priority"); the template offers the English words.
+PRIORITY_WORDS_UA = {
+    "критичний": 1,
+    "критично": 1,
+    "критична": 1,
+    "терміново": 1,
+    "високий": 2,
+    "висока": 2,
+    "середній": 3,
+    "середня": 3,
+    "низький": 4,
+    "низька": 4,
+}
 DEFAULT_PRIORITY_WEIGHTS = {1: 1000.0, 2: 100.0, 3: 10.0, 4: 1.0}
 MAX_WEIGHT_RATIO = 1e9  # DESIGN.md §3: largest priority weight ≤ 1e9 × smallest
 
@@ -64,7 +77,7 @@ class OfferRow(_Frozen):
     offer_id: str = Field(min_length=1)
     donor_id: str = Field(min_length=1)
     item_id: str = Field(min_length=1)
-    quantity: float = Field(gt=0, allow_inf_nan=False, le=1e12)
+    quantity: float = Field(ge=0, allow_inf_nan=False, le=1e12)  # 0: stock used up (a warning)
     unit_cost_eur: float = Field(default=0.0, ge=0, allow_inf_nan=False, le=1e13)
     available_from: str = ""  # a date or a period; resolved against the settings later
     lead_periods: int = Field(default=0, ge=0, le=10_000)
@@ -118,6 +131,12 @@ class Settings(_Frozen):
     time_limit_s: float = Field(default=60.0, gt=0, le=1e7, allow_inf_nan=False)
     mip_gap: float = Field(default=1e-4, ge=0, le=1)
     exclude_donors: tuple[str, ...] = ()
+    # DESIGN.md §2.2: settle text numbers and dates with two readings; read hidden content;
+    # plan the rest when an item is not in the catalog (the line is reported unmet).
+    decimal_separator: Literal[".", ","] | None = None
+    date_order: Literal["day-first", "month-first"] | None = None
+    include_hidden: bool = False
+    keep_unknown: bool = False
 
     @field_validator("priority_weights")
     @classmethod

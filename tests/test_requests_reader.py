@@ -34,9 +34,10 @@ def catalog(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
 
 
 def problems(path: Path, catalog: Catalog) -> list[Issue]:
+    """The errors of a file that must be refused (warnings left out)."""
     with pytest.raises(InputError) as info:
         read_requests(path, catalog, SETTINGS)
-    return info.value.issues
+    return info.value.errors
 
 
 # file name -> (code, sheet, row, column prefix); None means "not part of the location"
@@ -58,7 +59,7 @@ BAD_CASES: dict[str, tuple[str, str | None, int | None, str | None]] = {
     "external-entity.xlsx": ("xml-entities", None, None, None),
     "row-beyond-limit.xlsx": ("corrupt-workbook", "Requests", None, None),
     "nan-number.xlsx": ("not-a-number", "Requests", 3, "C"),
-    "no-header.xlsx": ("no-header", None, None, None),
+    "no-header.xlsx": ("unrecognised-sheet", "Requests", None, None),
     "missing-quantity-column.xlsx": ("missing-column", "Requests", 3, None),
     "duplicate-column.xlsx": ("duplicate-column", "Requests", 1, 'C "Qty"'),
     "unknown-item.xlsx": ("unknown-item", "Requests", 3, 'B "Item"'),
@@ -79,6 +80,12 @@ BAD_CASES: dict[str, tuple[str, str | None, int | None, str | None]] = {
     "excel-error.xlsx": ("excel-error", "Requests", 3, 'C "Quantity"'),
     "merged-quantity.xlsx": ("merged-cells", "Requests", 4, 'C "Quantity"'),
     "no-requests.xlsx": ("no-requests", "Requests", None, None),
+    # input fidelity (DESIGN.md §2.2): cells with two readings or none
+    "ambiguous-number.xlsx": ("ambiguous-number", "Requests", 2, 'C "Quantity"'),
+    "ambiguous-date.xlsx": ("ambiguous-date", "Requests", 2, 'E "Needed by"'),
+    "nonexistent-date.xlsx": ("bad-date", "Requests", 2, 'E "Needed by"'),
+    "week-in-date-cell.xlsx": ("bad-date", "Requests", 2, 'E "Needed by"'),
+    "unit-in-cell.xlsx": ("unit-in-cell", "Requests", 2, 'C "Quantity"'),
 }
 
 
@@ -166,7 +173,8 @@ def test_messy_layout_reads_every_form(catalog: Catalog) -> None:
             "Requests",
             7,
         ),
-        # "1,000"; "4 - low"; a date after the horizon: no deadline
+        # "1,000" settled as one thousand by the text "25.5" of row 7 (a decimal point);
+        # "4 - low"; a date after the horizon: no deadline
         ("R-9", "first_aid", 1000.0, 4, 1, None, "Kharkiv", "@ depot", "Requests", 9),
         # "P1"; a date before the start: period 1 (with a warning)
         ("R-10", "shell_155", 500.0, 1, 1, 1, "Donbas", "", "Requests", 10),
@@ -180,9 +188,13 @@ def test_messy_layout_reads_every_form(catalog: Catalog) -> None:
     assert result.sheets_ignored == ("Notes",)
     assert sorted(w.code for w in result.warnings) == [
         "before-start",
+        "deadline-after-horizon",
+        "default-priority",  # Humanitarian row 3
         "formula-values",
         "merged-fill",
+        "number-settled",
         "total-row",
+        "unknown-header",  # "Unit price"
     ]
     total = next(w for w in result.warnings if w.code == "total-row")
     assert (total.sheet, total.row) == ("Requests", 11)
@@ -235,7 +247,7 @@ def test_every_problem_is_collected_and_sorted(catalog: Catalog, tmp_path: Path)
     )
     with pytest.raises(InputError) as info:
         read_requests(path, catalog, SETTINGS)
-    issues = info.value.issues
+    issues = info.value.errors
     assert [(i.row, i.code) for i in issues] == [
         (3, "unknown-item"),
         (4, "not-a-number"),
@@ -246,8 +258,8 @@ def test_every_problem_is_collected_and_sorted(catalog: Catalog, tmp_path: Path)
     ]
     text = str(info.value)
     assert text.splitlines()[0] == (
-        "6 problem(s): 1 bad-date, 1 bad-priority, 1 duplicate-id, 1 not-a-number,"
-        " 1 not-whole, 1 unknown-item"
+        "6 error(s): 1 bad-date, 1 bad-priority, 1 duplicate-id, 1 not-a-number,"
+        " 1 not-whole, 1 unknown-item; 1 warning(s): 1 default-priority"
     )
 
 
@@ -281,7 +293,14 @@ def test_problem_list_is_cut_with_a_count(catalog: Catalog, tmp_path: Path) -> N
         ("Not before", "earliest"),
         ("Recipient", "destination"),
         ("Region", "destination"),
-        ("Unit", "destination"),
+        ("Unit", "unit_of_measure"),
+        ("Item description", "item"),
+        ("Qty requested", "quantity"),
+        ("Найменування", "item"),
+        ("Кількість", "quantity"),
+        ("Пріоритет", "priority"),
+        ("Отримувач", "destination"),
+        ("Од. виміру", "unit_of_measure"),
         ("Request_ID", "request_id"),
         ("No.", "request_id"),
         ("#", "request_id"),
@@ -310,15 +329,26 @@ def test_header_found_below_titles_and_extra_columns_ignored(
 def test_header_below_row_20_is_not_found(catalog: Catalog, tmp_path: Path) -> None:
     rows: list[list[Any]] = [["title"]] * 20 + [["Item", "Qty"], ["IFAK", 3]]
     (issue,) = problems(save(rows, tmp_path / "deep.xlsx"), catalog)
-    assert issue.code == "no-header"
+    # the sheet holds a catalog item (IFAK) but no header in its first 20 rows
+    assert issue.code == "unrecognised-sheet"
+    assert '"IFAK"' in issue.message
 
 
 def test_weaker_alias_is_ignored_with_a_warning(catalog: Catalog, tmp_path: Path) -> None:
-    rows = [["Item", "Qty", "Unit", "Destination"], ["IFAK", 3, "pcs", "Lviv"]]
-    result = read_requests(save(rows, tmp_path / "unit.xlsx"), catalog, SETTINGS)
+    rows = [["Item", "Qty", "Recipient", "Destination"], ["IFAK", 3, "Brigade", "Lviv"]]
+    result = read_requests(save(rows, tmp_path / "dest.xlsx"), catalog, SETTINGS)
     assert result.table["destination"].tolist() == ["Lviv"]
-    (warning,) = result.warnings
-    assert (warning.code, warning.column) == ("column-ignored", 'C "Unit"')
+    (warning,) = [w for w in result.warnings if w.code != "default-priority"]
+    assert (warning.code, warning.column) == ("column-ignored", 'C "Recipient"')
+
+
+def test_unit_column_is_never_a_destination(catalog: Catalog, tmp_path: Path) -> None:
+    # "pcs" fits an item counted in kits; "kg" does not (a warning at its cell)
+    rows = [["Item", "Qty", "Unit"], ["IFAK", 3, "pcs"], ["IFAK", 2, "kg"]]
+    result = read_requests(save(rows, tmp_path / "unit.xlsx"), catalog, SETTINGS)
+    assert result.table["destination"].tolist() == ["", ""]
+    (warning,) = [w for w in result.warnings if w.code == "unit-mismatch"]
+    assert (warning.row, warning.column) == (3, 'C "Unit"')
 
 
 def test_partial_header_sheet_is_ignored_when_another_is_read(
@@ -334,7 +364,7 @@ def test_partial_header_sheet_is_ignored_when_another_is_read(
     wb.save(tmp_path / "two.xlsx")
     result = read_requests(tmp_path / "two.xlsx", catalog, SETTINGS)
     assert result.sheets_ignored == ("Lookup",)
-    (warning,) = result.warnings
+    (warning,) = [w for w in result.warnings if w.code != "default-priority"]
     assert (warning.code, warning.severity) == ("missing-column", "warning")
     assert warning.sheet == "Lookup"
 
@@ -412,7 +442,8 @@ def test_earliest_after_horizon_is_an_error(cell: Any, catalog: Catalog, tmp_pat
         (-1, "not-positive"),
         (2e12, "too-large"),
         (10**40, "too-large"),
-        ("2,5", "not-a-number"),
+        ("2 pcs", "unit-in-cell"),
+        ("1.000", "ambiguous-number"),
     ],
 )
 def test_quantity_problems(cell: Any, code: str, catalog: Catalog, tmp_path: Path) -> None:
@@ -501,7 +532,7 @@ def test_rows_of_uncalculated_formulas_only_are_skipped_with_a_warning(
     rows += [[f'=IF(D{r}="","",D{r})', f"=E{r}*2"] for r in range(3, 8)]
     result = read_requests(save(rows, tmp_path / "f.xlsx"), catalog, SETTINGS)
     assert len(result.table) == 1
-    (warning,) = result.warnings
+    (warning,) = [w for w in result.warnings if w.code != "default-priority"]
     assert (warning.code, warning.severity, warning.row) == ("formula-no-value", "warning", 3)
     assert "5 row(s)" in warning.message
 
@@ -521,7 +552,7 @@ def test_vertically_merged_item_covers_its_rows(catalog: Catalog, tmp_path: Path
         ["diesel", 5.0, "Lviv"],
         ["diesel", 7.0, "Odesa"],
     ]
-    assert [w.code for w in result.warnings] == ["merged-fill"]
+    assert [w.code for w in result.warnings if w.code != "default-priority"] == ["merged-fill"]
 
 
 def test_request_ids_unique_across_sheets(catalog: Catalog, tmp_path: Path) -> None:

@@ -8,7 +8,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from planner.cli_common import default_catalog, handle_errors, out_console, term_text
+from planner.cli_common import (
+    default_catalog,
+    handle_errors,
+    out_console,
+    print_warnings,
+    term_text,
+)
 
 
 @handle_errors
@@ -53,6 +59,7 @@ def catalog(
     if never:
         shown = term_text(", ".join(never), markup=False, single_line=True)
         out_console.print(f"items no donor offers: {shown}", markup=False)
+    print_warnings(cat.warnings, out_console, first=20)
 
 
 def register(app: typer.Typer) -> None:

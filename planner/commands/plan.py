@@ -16,6 +16,8 @@ from planner.cli_common import (
     err_console,
     handle_errors,
     out_console,
+    print_warnings,
+    reader_overrides,
     term_text,
 )
 from planner.results import PlanResult
@@ -51,7 +53,7 @@ def print_summary(result: PlanResult, out: Path | None, console: Any) -> None:
         for row in unmet.head(8).itertuples(index=False):
             reason = f" — {row.reason}" if row.reason else ""
             line = (
-                f"  {row.request_id}  P{row.priority}  {row.item_id}: "
+                f"  {row.request_id}  P{row.priority}  {row.item_id or row.requested_item}: "
                 f"{row.delivered:g} of {row.quantity:g}{reason}"
             )
             console.print(term_text(line, markup=False), markup=False)
@@ -107,10 +109,19 @@ def plan(
     write_lp: Annotated[
         Path | None, typer.Option(help="Also write the model as an LP file (debugging).")
     ] = None,
+    include_hidden: Annotated[
+        bool, typer.Option("--include-hidden", help="Also read hidden sheets, rows and columns.")
+    ] = False,
+    keep_unknown: Annotated[
+        bool,
+        typer.Option(
+            "--keep-unknown", help='Plan the rest when an item is not in the catalog ("unmet").'
+        ),
+    ] = False,
 ) -> None:
     """Compute the best plan for a request workbook and write it as a workbook."""
     from planner.api import inputs_table, load_inputs, run_plan
-    from planner.errors import InputError, Issue
+    from planner.errors import InputError, Issue, issues_table
     from planner.io.output_paths import Output, check_outputs, run_inputs
     from planner.io.plan_workbook import plan_sheets, sheets_to_json, write_workbook
 
@@ -145,7 +156,9 @@ def plan(
             [scenario] if scenario is not None else [],
         ),
     )
+    overrides.update(reader_overrides(include_hidden, keep_unknown))
     inputs = load_inputs(requests, catalog, scenario, overrides)
+    print_warnings(inputs.warnings, err_console)
     result = run_plan(inputs)
     if write_lp is not None:
         write_model_file(result.model, write_lp)
@@ -154,7 +167,7 @@ def plan(
             f"the solver stopped ({result.solution.status}) before finding any plan; "
             "raise --time-limit"
         )
-    sheets = plan_sheets(result, inputs_table(inputs, result))
+    sheets = plan_sheets(result, inputs_table(inputs, result), issues_table(inputs.warnings))
     write_workbook(target, sheets)
     if json_out:
         print(sheets_to_json(sheets))

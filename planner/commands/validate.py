@@ -7,21 +7,38 @@ from typing import Annotated
 
 import typer
 
-from planner.cli_common import default_catalog, handle_errors, out_console, term_text
+from planner.cli_common import (
+    default_catalog,
+    handle_errors,
+    out_console,
+    reader_overrides,
+    term_text,
+)
 
 
 @handle_errors
 def validate(
     requests: Annotated[Path, typer.Argument(help="Request workbook (.xlsx) to check.")],
     catalog: Annotated[Path | None, typer.Option(help="Catalog folder.")] = None,
+    include_hidden: Annotated[
+        bool, typer.Option("--include-hidden", help="Also read hidden sheets, rows and columns.")
+    ] = False,
+    keep_unknown: Annotated[
+        bool,
+        typer.Option(
+            "--keep-unknown", help='Plan the rest when an item is not in the catalog ("unmet").'
+        ),
+    ] = False,
 ) -> None:
     """Check a request workbook: a summary per sheet (exit 0), or every problem (exit 2)."""
     from planner.api import base_settings
+    from planner.errors import MAX_LISTED, count_line
     from planner.io.catalog import read_catalog
     from planner.io.requests import read_requests
 
     cat = read_catalog(catalog if catalog is not None else default_catalog())
-    result = read_requests(requests, cat, base_settings(cat))
+    settings = base_settings(cat, reader_overrides(include_hidden, keep_unknown))
+    result = read_requests(requests, cat, settings)
     table = result.table
 
     def say(text: str, **_: object) -> None:
@@ -42,10 +59,18 @@ def validate(
         words = {1: "critical", 2: "high", 3: "medium", 4: "low"}
         parts = [f"{int(by_priority.get(p, 0))} {words[p]}" for p in (1, 2, 3, 4)]
         say(f"  priorities: {', '.join(parts)}", markup=False)
-    if result.warnings:
-        say(f"{len(result.warnings)} warning(s):", markup=False)
-        for issue in result.warnings:
+    if len(result.unknown):
+        say(
+            f"  {len(result.unknown)} line(s) not in the catalog, kept as unmet (--keep-unknown)",
+            markup=False,
+        )
+    found = (*cat.warnings, *result.warnings)
+    if found:
+        say(count_line(found), markup=False)
+        for issue in found[:MAX_LISTED]:
             say(f"  {issue}", markup=False, emoji=False, soft_wrap=True)
+        if len(found) > MAX_LISTED:
+            say(f"  … and {len(found) - MAX_LISTED} more", markup=False)
 
 
 def _name(path: Path) -> str:

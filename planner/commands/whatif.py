@@ -36,6 +36,8 @@ from planner.cli_common import (
     err_console,
     handle_errors,
     out_console,
+    print_warnings,
+    reader_overrides,
     term_text,
 )
 
@@ -176,6 +178,15 @@ def whatif(
     time_limit: Annotated[
         float | None, typer.Option(help="Solver time limit per run, seconds.")
     ] = None,
+    include_hidden: Annotated[
+        bool, typer.Option("--include-hidden", help="Also read hidden sheets, rows and columns.")
+    ] = False,
+    keep_unknown: Annotated[
+        bool,
+        typer.Option(
+            "--keep-unknown", help='Plan the rest when an item is not in the catalog ("unmet").'
+        ),
+    ] = False,
 ) -> None:
     """Compare plans under budget sweeps and named scenarios (rail cut, donor drop-out, ...)."""
     from planner.api import load_inputs
@@ -256,7 +267,9 @@ def whatif(
             markup=False,
         )
 
+    overrides.update(reader_overrides(include_hidden, keep_unknown))
     inputs = load_inputs(requests, catalog, None, overrides)
+    print_warnings(inputs.warnings, err_console)
     runs = make_runs(named, scales, include_base=base)
     plan_files: dict[str, Path] = {}
     if plans is not None:  # every file name known and checked before any solving

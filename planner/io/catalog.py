@@ -1,11 +1,22 @@
-"""Read and validate a catalog folder (DESIGN.md §2.1); every problem is collected."""
+"""Read and validate a catalog folder (DESIGN.md §2.1, §2.1a); every problem is collected.
+
+CSV files are read as Excel writes them in any locale: UTF-8 with or without BOM, CRLF, quoted
+line breaks kept; the cell separator is found by :class:`csv.Sniffer` (checked against the
+header), and a ``;`` file is read with decimal commas and a warning. Another encoding is refused
+with "save as CSV UTF-8" at the first bad line, and checks that refer to a file that could not
+be read are skipped, so one bad file gives one error. Duplicate or empty column headers and
+control characters are refused at their cell; numbers may carry thousands separators with one
+reading (:mod:`planner.io.numbers`). Cross-table rules are :mod:`planner.validate`.
+"""
 
 from __future__ import annotations
 
 import csv
-import difflib
+import io
 import os
+import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +26,7 @@ from pydantic import BaseModel, ValidationError
 from planner.catalog import Catalog
 from planner.errors import InputError, Issue, raise_if_errors
 from planner.io.input_files import read_input_bytes, read_toml
+from planner.io.numbers import ambiguity_message, evidence, read_number
 from planner.periods import parse_time
 from planner.schema import (
     CapacityChangeRow,
@@ -25,10 +37,43 @@ from planner.schema import (
     Settings,
     SubstituteRow,
 )
+from planner.validate import (
+    check_catalog,
+    check_references,
+    check_substitutes,
+    check_unique_ids,
+)
 
 MAX_CSV_BYTES = 200 * 1024 * 1024
 PLANNING_KEYS = {"start", "period_days", "horizon", "late_penalty", "priority_weights"}
-PLANNING_EXTRA_KEYS = {"solver", "time_limit_s", "mip_gap"}
+PLANNING_EXTRA_KEYS = {
+    "solver",
+    "time_limit_s",
+    "mip_gap",
+    "decimal_separator",
+    "date_order",
+    "include_hidden",
+    "keep_unknown",
+}
+
+# Columns read as numbers: text numbers with thousands separators or decimal commas allowed.
+NUMERIC_FIELDS = frozenset(
+    {
+        "unit_weight_t",
+        "budget_eur",
+        "quantity",
+        "unit_cost_eur",
+        "lead_periods",
+        "max_per_period",
+        "capacity_t",
+        "transit_periods",
+        "from_period",
+        "to_period",
+        "factor",
+        "reliability",
+        "delay_periods",
+    }
+)
 
 _TRUE = {"true", "yes", "y", "1", "x"}
 _FALSE = {"false", "no", "n", "0", ""}
@@ -41,29 +86,143 @@ def _rel(path: Path) -> str:
         return str(path)
 
 
-def _read_csv(
-    path: Path, issues: list[Issue]
-) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """Header and (line number, row) pairs of a UTF-8 CSV, all values as text."""
+@dataclass
+class CsvTable:
+    """One catalog CSV as text: header, (line number, row) pairs, and how it was written.
+
+    delimiter: "," or ";" (or tab); decimal: the decimal separator its numbers use, when
+    known (a ";" file uses decimal commas); failed: the file could not be read at all, so
+    checks that refer to its ids are skipped (no follow-on errors).
+    """
+
+    header: list[str] = field(default_factory=list)
+    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    delimiter: str = ","
+    decimal: str | None = None
+    failed: bool = False
+
+
+def _not_utf8(name: str, data: bytes) -> Issue:
+    """The [not-utf8] error: which encoding it looks like, where, and what to do."""
+    fix = 'save it from Excel as "CSV UTF-8 (Comma delimited)"'
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4096]:
+        return Issue("not-utf8", name, f"expected UTF-8 text, found UTF-16 (Unicode text); {fix}")
+    try:
+        data.decode("utf-8-sig")
+        bad = len(data)
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+    line = data[:bad].count(b"\n") + 1
+    byte = data[bad] if bad < len(data) else 0
+    return Issue(
+        "not-utf8",
+        name,
+        f"expected UTF-8 text, found byte 0x{byte:02X} that is not UTF-8 (Windows-1252 or"
+        f" another legacy encoding); {fix}",
+        row=line,
+    )
+
+
+def _delimiter(text: str) -> str:
+    """The cell separator, found by csv.Sniffer and checked against the header line."""
+    first = text.split("\n", 1)[0]
+    by_header = max(",;\t", key=lambda d: len(next(csv.reader([first], delimiter=d), [])))
+    try:
+        sniffed = csv.Sniffer().sniff(text[:65536], delimiters=",;\t").delimiter
+    except csv.Error:
+        return by_header
+    widths = {d: len(next(csv.reader([first], delimiter=d), [])) for d in (sniffed, by_header)}
+    return sniffed if widths[sniffed] >= widths[by_header] else by_header
+
+
+def _control_char(text: str) -> str | None:
+    """The first control character of ``text`` (line breaks and tabs are allowed), as U+XXXX."""
+    for ch in text:
+        if ch not in "\t\r\n" and unicodedata.category(ch) == "Cc":
+            return f"U+{ord(ch):04X}"
+    return None
+
+
+def _read_csv(path: Path, issues: list[Issue]) -> CsvTable:
+    """Read a catalog CSV as Excel writes it in any locale (DESIGN.md §2.1a); all values text."""
     name = _rel(path)
+    table = CsvTable(failed=True)
     try:
         data = read_input_bytes(path, name, MAX_CSV_BYTES, what="CSV file")
     except InputError as exc:
         issues.extend(exc.issues)
-        return [], []
+        return table
     try:
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            raise UnicodeDecodeError("utf-8", data, 0, 1, "UTF-16")
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        issues.append(Issue("not-utf8", name, f"expected UTF-8 text, found bytes ({exc.reason})"))
-        return [], []
-    reader = csv.reader(text.splitlines())
-    rows = list(reader)
-    if not rows:
+    except UnicodeDecodeError:
+        issues.append(_not_utf8(name, data))
+        return table
+    if "\x00" in text:
+        issues.append(_not_utf8(name, data))
+        return table
+    delimiter = _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records: list[tuple[int, list[str]]] = []
+    try:
+        line = 1
+        for values in reader:
+            records.append((line, values))
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        issues.append(Issue("bad-csv", name, f"expected CSV, found that {exc}", row=line))
+        return table
+    if not records:
         issues.append(Issue("empty-file", name, "expected a header row, found an empty file"))
-        return [], []
-    header = [h.strip() for h in rows[0]]
+        return table
+    header = [h.strip() for h in records[0][1]]
+    bad_header = False
+    for j, h in enumerate(header):
+        letter = f"column {j + 1}"
+        code = _control_char(h)
+        if code:
+            issues.append(
+                Issue(
+                    "control-character",
+                    name,
+                    f"header holds the control character {code}",
+                    row=1,
+                    column=letter,
+                )
+            )
+            bad_header = True
+        elif not h:
+            filled = [n for n, v in records[1:] if j < len(v) and v[j].strip()]
+            if filled:
+                issues.append(
+                    Issue(
+                        "empty-column-header",
+                        name,
+                        f"expected a column name, found an empty header above values (first on"
+                        f" line {filled[0]}); name the column or delete it",
+                        row=1,
+                        column=letter,
+                    )
+                )
+                bad_header = True
+        elif h.casefold() in (x.casefold() for x in header[:j]):
+            first = next(i for i, x in enumerate(header) if x.casefold() == h.casefold())
+            issues.append(
+                Issue(
+                    "duplicate-column",
+                    name,
+                    f"expected each column once, found {h!r} as columns {first + 1} and {j + 1};"
+                    " delete one",
+                    row=1,
+                    column=h,
+                )
+            )
+            bad_header = True
+    if bad_header:
+        return table
     out: list[tuple[int, dict[str, str]]] = []
-    for n, values in enumerate(rows[1:], start=2):
+    for n, values in records[1:]:
         if not any(v.strip() for v in values):
             continue
         if len(values) > len(header):
@@ -75,10 +234,70 @@ def _read_csv(
                     row=n,
                 )
             )
-        out.append(
-            (n, {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header)})
+        row = {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header) if h}
+        for col, value in row.items():
+            code = _control_char(value)
+            if code:
+                issues.append(
+                    Issue(
+                        "control-character",
+                        name,
+                        f"expected text without control characters, found {code} in"
+                        f" {value.encode('unicode_escape').decode()[:60]!r}",
+                        row=n,
+                        column=col,
+                    )
+                )
+        out.append((n, row))
+    decimal = "," if delimiter == ";" else None
+    if delimiter == ";":
+        issues.append(
+            Issue(
+                "semicolon-csv",
+                name,
+                "this file uses ';' between cells and ',' as the decimal mark (a European"
+                " Excel); read as such",
+                severity="warning",
+            )
         )
-    return header, out
+    elif delimiter != ",":
+        issues.append(
+            Issue(
+                "tab-csv",
+                name,
+                "this file uses tabs between cells; read as such",
+                severity="warning",
+            )
+        )
+    if decimal is None:
+        decimal = evidence([v for _, r in out for c, v in r.items() if c in NUMERIC_FIELDS and v])
+    return CsvTable(header, out, delimiter, decimal)
+
+
+def _numbers(
+    raw: dict[str, str], decimal: str | None
+) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
+    """Numeric cells rewritten as plain numbers; (code, column, message) for those that are not."""
+    data = dict(raw)
+    problems: list[tuple[str, str, str]] = []
+    for col, text in raw.items():
+        if col not in NUMERIC_FIELDS or not text:
+            continue
+        r = read_number(text, decimal)
+        if r.value is not None:
+            data[col] = repr(r.value)
+        elif r.readings is not None:
+            problems.append(("ambiguous-number", col, ambiguity_message(text, r.readings)))
+        elif r.problem == "unit":
+            problems.append(
+                (
+                    "not-a-number",
+                    col,
+                    f"expected a number alone, found {text!r} (a unit inside"
+                    " the cell; the column name gives the unit)",
+                )
+            )
+    return data, problems
 
 
 def _parse_rows(
@@ -87,16 +306,20 @@ def _parse_rows(
     issues: list[Issue],
     convert: Callable[[dict[str, str]], dict[str, Any]] | None = None,
     raw_out: list[tuple[int, dict[str, str]]] | None = None,
+    tables: dict[Path, CsvTable] | None = None,
 ) -> list[tuple[int, BaseModel]]:
     """Validate each CSV row against ``model``; problems become issues with row and column.
 
     ``raw_out`` receives every row as text, so cross-table checks also cover rows that failed.
     """
     name = _rel(path)
-    header, rows = _read_csv(path, issues)
+    table = _read_csv(path, issues)
+    header, rows = table.header, table.rows
     if raw_out is not None:
         raw_out.extend(rows)
-    if not header:
+    if tables is not None:
+        tables[path] = table
+    if table.failed:
         return []
     fields = model.model_fields
     required = [f for f, info in fields.items() if info.is_required()]
@@ -118,7 +341,12 @@ def _parse_rows(
     if missing:
         return []
     parsed: list[tuple[int, BaseModel]] = []
-    for n, raw in rows:
+    for n, text_row in rows:
+        raw, number_problems = _numbers(text_row, table.decimal)
+        for code, where, message in number_problems:
+            issues.append(Issue(code, name, message, row=n, column=where))
+        if number_problems:
+            continue
         data: dict[str, Any] = {k: v for k, v in raw.items() if k in fields and v != ""}
         if convert is not None:
             try:
@@ -132,7 +360,7 @@ def _parse_rows(
         except ValidationError as exc:
             for err in exc.errors():
                 col: str | None = str(err["loc"][0]) if err["loc"] else None
-                found = raw.get(col, "") if col else ""
+                found = text_row.get(col, "") if col else ""
                 issues.append(
                     Issue(
                         "bad-value" if err["type"] != "missing" else "missing-value",
@@ -189,28 +417,6 @@ def _to_bool(col: str) -> Callable[[dict[str, str]], dict[str, Any]]:
         return data
 
     return convert
-
-
-def _unique_raw(
-    rows: list[tuple[int, dict[str, str]]], key: str, name: str, issues: list[Issue]
-) -> None:
-    seen: dict[str, int] = {}
-    for n, row in rows:
-        value = row.get(key, "")
-        if not value:
-            continue
-        if value in seen:
-            issues.append(
-                Issue(
-                    "duplicate-id",
-                    name,
-                    f"{key} {value!r} already used on row {seen[value]}",
-                    row=n,
-                    column=key,
-                )
-            )
-        else:
-            seen[value] = n
 
 
 def _split(text: str) -> list[str]:
@@ -281,20 +487,35 @@ def read_catalog(folder: Path | str) -> Catalog:
     raw: dict[str, list[tuple[int, dict[str, str]]]] = {
         k: [] for k in ("items", "donors", "offers", "corridors", "changes", "subs")
     }
-    items = (
-        _parse_rows(p_items, ItemRow, issues, _to_bool("integer"), raw["items"]) if p_items else []
-    )
-    donors = _parse_rows(p_donors, DonorRow, issues, None, raw["donors"]) if p_donors else []
-    offers = _parse_rows(p_offers, OfferRow, issues, None, raw["offers"]) if p_offers else []
-    corridors = _parse_rows(p_corr, CorridorRow, issues, None, raw["corridors"]) if p_corr else []
-    changes = (
-        _parse_rows(p_changes, CapacityChangeRow, issues, None, raw["changes"]) if p_changes else []
-    )
-    subs = _parse_rows(p_subs, SubstituteRow, issues, None, raw["subs"]) if p_subs else []
+    read: dict[Path, CsvTable] = {}
+
+    def parse(
+        p: Path | None,
+        model: type[BaseModel],
+        key: str,
+        convert: Callable[[dict[str, str]], dict[str, Any]] | None = None,
+    ) -> list[tuple[int, BaseModel]]:
+        return _parse_rows(p, model, issues, convert, raw[key], read) if p else []
+
+    items = parse(p_items, ItemRow, "items", _to_bool("integer"))
+    donors = parse(p_donors, DonorRow, "donors")
+    offers = parse(p_offers, OfferRow, "offers")
+    corridors = parse(p_corr, CorridorRow, "corridors")
+    changes = parse(p_changes, CapacityChangeRow, "changes")
+    subs = parse(p_subs, SubstituteRow, "subs")
     planning = read_planning(p_plan, issues) if p_plan else {}
 
-    def ids(table: str, key: str) -> set[str]:
+    def ids(table: str, key: str) -> set[str] | None:
+        """The ids of a table, or None when its file could not be read (no follow-on errors)."""
+        path = {"items": p_items, "donors": p_donors, "corridors": p_corr}[table]
+        if path is None or read[path].failed:
+            return None
         return {r.get(key, "") for _, r in raw[table] if r.get(key, "")}
+
+    def text_frame(table: str) -> pd.DataFrame:
+        """The rows of a table as read (text), with their line numbers: rows that failed
+        validation are checked too."""
+        return pd.DataFrame([{**r, "row": n} for n, r in raw[table]])
 
     for table, key, p in (
         ("items", "item_id", p_items),
@@ -303,25 +524,22 @@ def read_catalog(folder: Path | str) -> Catalog:
         ("corridors", "corridor_id", p_corr),
     ):
         if p is not None:
-            _unique_raw(raw[table], key, _rel(p), issues)
+            issues.extend(check_unique_ids(text_frame(table), key, _rel(p)))
 
     item_ids, donor_ids = ids("items", "item_id"), ids("donors", "donor_id")
     corridor_ids = ids("corridors", "corridor_id")
-
-    def ref(p: Path | None, n: int, col: str, value: str, known: set[str], what: str) -> None:
-        if p is not None and value and value not in known:
-            near = difflib.get_close_matches(value, sorted(known), n=3)
-            hint = f" (closest: {', '.join(near)})" if near else ""
-            issues.append(
-                Issue("unknown-ref", _rel(p), f"unknown {what} {value!r}{hint}", row=n, column=col)
-            )
-
-    for n, r in raw["donors"]:
-        for cid in _split(r.get("corridors", "")):
-            ref(p_donors, n, "corridors", cid, corridor_ids, "corridor")
-    for n, r in raw["offers"]:
-        ref(p_offers, n, "donor_id", r.get("donor_id", ""), donor_ids, "donor")
-        ref(p_offers, n, "item_id", r.get("item_id", ""), item_ids, "item")
+    for table, p, column, known, what, many in (
+        ("donors", p_donors, "corridors", corridor_ids, "corridor", True),
+        ("offers", p_offers, "donor_id", donor_ids, "donor", False),
+        ("offers", p_offers, "item_id", item_ids, "item", False),
+        ("changes", p_changes, "corridor_id", corridor_ids, "corridor", False),
+        ("subs", p_subs, "item_id", item_ids, "item", False),
+        ("subs", p_subs, "substitute_id", item_ids, "item", False),
+    ):
+        if p is not None:
+            issues.extend(check_references(text_frame(table), column, known, what, _rel(p), many))
+    if p_subs is not None:
+        issues.extend(check_substitutes(text_frame("subs"), _rel(p_subs)))
     offer_times: list[object] = []
     for n, o in offers:
         try:
@@ -338,39 +556,26 @@ def read_catalog(folder: Path | str) -> Catalog:
                 )
             )
             offer_times.append(None)
-    for n, r in raw["changes"]:
-        ref(p_changes, n, "corridor_id", r.get("corridor_id", ""), corridor_ids, "corridor")
-    seen: dict[tuple[str, str], int] = {}
-    for n, r in raw["subs"]:
-        a, b = r.get("item_id", ""), r.get("substitute_id", "")
-        ref(p_subs, n, "item_id", a, item_ids, "item")
-        ref(p_subs, n, "substitute_id", b, item_ids, "item")
-        if a and a == b and p_subs is not None:
-            issues.append(
-                Issue(
-                    "bad-value",
-                    _rel(p_subs),
-                    "an item cannot substitute itself",
-                    row=n,
-                    column="substitute_id",
-                )
-            )
-        if (a, b) in seen and p_subs is not None:
-            issues.append(
-                Issue(
-                    "duplicate-id",
-                    _rel(p_subs),
-                    f"pair {a!r}/{b!r} already given on row {seen[(a, b)]}",
-                    row=n,
-                    column="substitute_id",
-                )
-            )
-        seen.setdefault((a, b), n)
-
-    raise_if_errors(issues)
 
     def frame(rows: list[tuple[int, BaseModel]], model: type[BaseModel]) -> pd.DataFrame:
         return pd.DataFrame([r.model_dump() for _, r in rows], columns=list(model.model_fields))
+
+    def with_rows(rows: list[tuple[int, BaseModel]], model: type[BaseModel]) -> pd.DataFrame:
+        df = frame(rows, model)
+        df["row"] = [n for n, _ in rows]
+        return df
+
+    checked: dict[str, tuple[pd.DataFrame, str]] = {}
+    for key, p, rows, model in (
+        ("items", p_items, items, ItemRow),
+        ("offers", p_offers, offers, OfferRow),
+        ("capacity_changes", p_changes, changes, CapacityChangeRow),
+    ):
+        if p is not None and not read[p].failed:
+            checked[key] = (with_rows(rows, model), _rel(p))
+    horizon = planning.get("horizon", Settings.model_fields["horizon"].default)
+    issues.extend(check_catalog(checked, horizon if isinstance(horizon, int) else 26))
+    raise_if_errors(issues)
 
     items_df = frame(items, ItemRow)
     items_df["aliases"] = [_split(a) for a in items_df["aliases"]]
@@ -391,4 +596,5 @@ def read_catalog(folder: Path | str) -> Catalog:
         substitutes=frame(subs, SubstituteRow),
         planning=planning,
         files=tuple(files),
+        warnings=tuple(sorted((i for i in issues if i.severity != "error"), key=Issue.sort_key)),
     )

@@ -135,8 +135,12 @@ def write_workbook(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
     save_workbook_atomic(wb, path)
 
 
-def plan_sheets(result: Any, inputs: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """The §5 sheets of a PlanResult, in order, then any extra sheets (e.g. Bottlenecks)."""
+def plan_sheets(
+    result: Any, inputs: pd.DataFrame, checks: pd.DataFrame | None = None
+) -> dict[str, pd.DataFrame]:
+    """The §5 sheets of a PlanResult, in order, then any extra sheets (e.g. Bottlenecks);
+    ``checks`` (planner.errors.issues_table of the readers' warnings) is the Input checks
+    sheet."""
     sheets = {
         "Summary": result.summary,
         "Allocations": result.allocations,
@@ -145,6 +149,8 @@ def plan_sheets(result: Any, inputs: pd.DataFrame) -> dict[str, pd.DataFrame]:
         "Corridors": result.corridors,
     }
     sheets.update(result.extra_sheets)
+    if checks is not None:
+        sheets["Input checks"] = checks
     sheets["Inputs"] = inputs
     return sheets
 
@@ -158,8 +164,12 @@ def _json_value(v: object) -> object:
     return v
 
 
+JSON_KEYS = {"Input checks": "warnings"}  # sheet title -> JSON key, where not title.lower()
+
+
 def sheets_to_json(sheets: dict[str, pd.DataFrame]) -> str:
-    """The same content as the workbook, as JSON: summary as an object, other sheets as rows."""
+    """The same content as the workbook, as JSON: summary as an object, other sheets as rows
+    (the Input checks sheet as ``warnings``)."""
     out: dict[str, Any] = {}
     for title, df in sheets.items():
         if title == "Summary":
@@ -169,7 +179,7 @@ def sheets_to_json(sheets: dict[str, pd.DataFrame]) -> str:
             continue
         cols = [str(c) for c in df.columns]
         arrays = [df[c].to_numpy(dtype=object) for c in df.columns]
-        out[title.lower()] = [
+        out[JSON_KEYS.get(title, title.lower())] = [
             {c: _json_value(v) for c, v in zip(cols, row, strict=True)}
             for row in zip(*arrays, strict=True)
         ]

@@ -99,12 +99,16 @@ class SheetScan:
     formulas_with_value: how many formula cells carry a saved result.
     bad_numbers: (row, column) -> text of number cells whose stored value is not a number
         ("NaN", "INF" from some writers); openpyxl cannot read such a sheet at all.
+    hidden_rows, hidden_cols: rows and columns hidden by hand or by an autofilter (DESIGN.md
+        §2.2: not planned by default); openpyxl's read-only mode does not report them.
     """
 
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
     formulas_without_value: dict[tuple[int, int], str] = field(default_factory=dict)
     formulas_with_value: int = 0
     bad_numbers: dict[tuple[int, int], str] = field(default_factory=dict)
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_cols: set[int] = field(default_factory=set)
 
 
 MAX_MERGES = 10_000
@@ -566,6 +570,10 @@ class _SheetScanner:
             if not 1 <= self.row_no <= EXCEL_MAX_ROW:
                 raise SheetScanError(f"row number {r[:20]!r} is beyond Excel's limit")
             self.col_no = 0
+            if attrs.get("hidden") in ("1", "true") and len(self.scan.hidden_rows) < MAX_MERGES:
+                self.scan.hidden_rows.add(self.row_no)
+        elif local == "col" and attrs.get("hidden") in ("1", "true"):
+            self._hidden_cols(attrs.get("min", ""), attrs.get("max", ""))
         elif local == "mergeCell" and len(self.scan.merges) < MAX_MERGES:
             self._merge(attrs.get("ref", ""))
 
@@ -607,6 +615,11 @@ class _SheetScanner:
             scan.formulas_with_value += 1
         elif len(scan.formulas_without_value) < MAX_FORMULAS_KEPT:
             scan.formulas_without_value[where] = "=" + "".join(self.formula)[:200]
+
+    def _hidden_cols(self, low: str, high: str) -> None:
+        if low.isdigit() and high.isdigit() and len(low) < 6 and len(high) < 6:
+            last = min(int(high), EXCEL_MAX_COLUMN, int(low) + 1000)
+            self.scan.hidden_cols.update(range(int(low), last + 1))
 
     def _merge(self, ref: str) -> None:
         try:

@@ -12,6 +12,7 @@ streams 3 GiB through bzip2 and takes about half a minute; the file stays a few 
 from __future__ import annotations
 
 import io
+import re
 import struct
 import zipfile
 import zlib
@@ -523,7 +524,7 @@ def good_files() -> dict[str, bytes]:
                 "",
                 None,
             ],
-            [None, "diesel", 25.5, "Medium", "week 12", 3, None, "+ fuel for generators", None],
+            [None, "diesel", "25.5", "Medium", "week 12", 3, None, "+ fuel for generators", None],
             [],
             [
                 "R-9",
@@ -570,6 +571,200 @@ def good_files() -> dict[str, bytes]:
     }
 
 
+# -- input fidelity (DESIGN.md §2.2, §2.1a): one file per kind ---------------------------------
+# These are written with openpyxl: the defects are Excel features (hidden rows, sheets, columns,
+# date formats, autofilters) that openpyxl writes as Excel does.
+
+
+def _openpyxl_bytes(build: Any) -> bytes:
+    """An openpyxl workbook built by ``build(wb)`` as bytes, with fixed document times."""
+    import datetime as dt
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    build(wb)
+    wb.properties.created = dt.datetime(*DATE_TIME)
+    buf = io.BytesIO()
+    wb.save(buf)
+    # the same bytes on every run: fixed zip times and document times
+    out = io.BytesIO()
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2024-01-01T00:00:00Z", data
+                )
+            dst.writestr(zipfile.ZipInfo(info.filename, DATE_TIME), data, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def _one_sheet(*rows: list[Any], formats: dict[str, str] | None = None) -> bytes:
+    """A sheet "Requests" with ``rows`` (HEADER first) and number formats by cell."""
+
+    def build(wb: Any) -> None:
+        ws = wb.active
+        ws.title = "Requests"
+        for row in rows:
+            ws.append(row)
+        for ref, fmt in (formats or {}).items():
+            ws[ref].number_format = fmt
+
+    return _openpyxl_bytes(build)
+
+
+def fidelity_bad_files() -> dict[str, bytes]:
+    """Request workbooks with one cell that has two readings, or none (exit 2)."""
+    import datetime as dt
+
+    return {
+        # "1,000": one (decimal comma) or one thousand; no other text number settles it
+        "ambiguous-number.xlsx": _one_sheet(HEADER, good_row("R-1", "Javelin missile", "1,000")),
+        # 04/05/2025: 4 May or 5 April
+        "ambiguous-date.xlsx": _one_sheet(
+            HEADER, ["R-1", "Javelin missile", 10, "high", "04/05/2025"]
+        ),
+        # 31 April does not exist
+        "nonexistent-date.xlsx": _one_sheet(
+            HEADER, ["R-1", "Javelin missile", 10, "high", "31.04.2025"]
+        ),
+        # 12 typed into a date-formatted cell: shown as 12.01.1900 (serial 12), meant week 12
+        "week-in-date-cell.xlsx": _one_sheet(
+            HEADER,
+            ["R-1", "Javelin missile", 10, "high", dt.datetime(1900, 1, 12)],
+            formats={"E2": "dd.mm.yyyy"},
+        ),
+        # a unit typed into the quantity cell
+        "unit-in-cell.xlsx": _one_sheet(HEADER, good_row("R-1", "Javelin missile", "500 pcs")),
+    }
+
+
+def _ministry(wb: Any) -> None:
+    """A ministry-style request: title block, merged title, hidden helper column, totals,
+    signature footer, two sheets (one with Ukrainian headers), mixed date styles, a hidden
+    cancelled line and a hidden old sheet. Visible lines: MOD-1..MOD-4 and UA-1..UA-3."""
+    import datetime as dt
+
+    ws = wb.active
+    ws.title = "MoD request"
+    ws["B1"] = "MINISTRY OF DEFENCE - CONSOLIDATED REQUEST No. 17/2025"
+    ws.merge_cells("B1:H1")
+    ws["B2"] = "Date of issue:"
+    ws["C2"] = dt.datetime(2025, 3, 1)
+    ws.append([])
+    ws.append(
+        [
+            "No.",
+            "Item description",
+            "Qty requested",
+            "Unit",
+            "Priority",
+            "Required by",
+            "End user / destination",
+            "Remarks",
+            "Qty approved (internal)",
+        ]
+    )
+    ws.append(
+        [
+            "MOD-1",
+            "Javelin missiles",
+            40,
+            "pcs",
+            "Critical",
+            dt.datetime(2025, 3, 24),
+            "Kyiv",
+            "with CLU",
+            20,
+        ]
+    )
+    ws.append(["MOD-2", "155mm shells", 3000, "rounds", "high", "15.04.2025", "Donbas", None, 1500])
+    ws.append(["MOD-X", "Javelin missile", 999, "pcs", "low", "W3", "cancelled", None, 0])
+    ws.append(["MOD-3", "Diesel fuel", "12,5", "t", "medium", "2025-W16", "Kharkiv", None, 6])
+    ws.append(["MOD-4", "Power generators", 4, "units", 2, "W10", "Odesa", None, 2])
+    ws.append(["TOTAL", None, "=SUM(C5:C9)", None, None, None, None, None, None])
+    ws.append([])
+    ws.append(["Signed: Deputy Minister"])
+    ws.column_dimensions["I"].hidden = True
+    ws.row_dimensions[7].hidden = True  # MOD-X, cancelled
+    ua = wb.create_sheet("Гуманітарна")
+    ua.append(["ЗАПИТ НА ГУМАНІТАРНУ ДОПОМОГУ"])
+    ua.merge_cells("A1:E1")
+    ua.append([])
+    ua.append(["№", "Найменування", "Кількість", "Пріоритет", "Термін", "Отримувач"])
+    ua.append(["UA-1", "First aid kits", 200, "високий", "30/04/2025", "Lviv"])
+    ua.append(["UA-2", "IFAK", 100, "критичний", dt.datetime(2025, 4, 7), "Kharkiv"])
+    ua.append(["UA-3", "Diesel fuel", "2 000,5", "низький", "week 20", "Dnipro"])
+    ua.append([None, "Всього", "=SUM(C4:C6)", None, None, None])
+    old = wb.create_sheet("Old (Feb)")
+    old.append(["Item", "Qty"])
+    old.append(["Javelin missile", 500])
+    old.sheet_state = "hidden"
+
+
+def _hidden_content(wb: Any) -> None:
+    """A visible Qty next to a hidden Quantity, a very hidden sheet, a filtered-out row."""
+    ws = wb.active
+    ws.title = "Requests"
+    ws.append(["Request ID", "Item", "Qty", "Quantity"])
+    ws.append(["R-1", "Javelin missile", 10, 5])
+    ws.append(["R-2", "Javelin missile", 7, 3])
+    ws.append(["R-3", "Diesel fuel", 2, 1])
+    ws.column_dimensions["D"].hidden = True
+    ws.auto_filter.ref = "A1:D4"
+    ws.row_dimensions[3].hidden = True
+    vh = wb.create_sheet("Helper")
+    vh.append(["Item", "Qty"])
+    vh.append(["Javelin missile", 1000])
+    vh.sheet_state = "veryHidden"
+
+
+def fidelity_good_files() -> dict[str, bytes]:
+    """Workbooks that import, with warnings for what was not read."""
+    return {
+        "ministry-workbook.xlsx": _openpyxl_bytes(_ministry),
+        "hidden-content.xlsx": _openpyxl_bytes(_hidden_content),
+    }
+
+
+# Catalog CSVs as Excel writes them in other locales; tests copy one over a good catalog file.
+BAD_CSV = HERE / "bad-csv"
+
+
+def bad_csv_files() -> dict[str, bytes]:
+    """corridors/donors/offers/capacity_changes files, each with one defect (exit 2)."""
+    head = "corridor_id,name,mode,capacity_t,transit_periods\r\n"
+    return {
+        # Windows-1252 "é" and en dash on line 2
+        "cp1252/corridors.csv": (
+            head + "road_pl,Route Hendaye\u2013Irún (café),road,1000,0\r\n"
+        ).encode("cp1252"),
+        "utf16/corridors.csv": (head + "road_pl,Road via Poland,road,1000,0\r\n").encode("utf-16"),
+        "control-character/corridors.csv": (
+            head + "road_pl,Road\x1fPoland,road,1000,0\r\n"
+        ).encode(),
+        "vertical-tab/corridors.csv": (
+            head + "road_pl,Road\x0bvia Poland,road,1000,0\r\n"
+        ).encode(),
+        "duplicate-header/corridors.csv": (
+            b"corridor_id,name,mode,capacity_t,capacity_t\r\nroad_pl,Road,road,1000,5\r\n"
+        ),
+        "empty-header/corridors.csv": (
+            b"corridor_id,name,mode,capacity_t,\r\nroad_pl,Road,road,1000,zz\r\n"
+        ),
+        "overlapping-changes/capacity_changes.csv": (
+            b"corridor_id,from_period,to_period,capacity_t\r\nroad_pl,2,5,0\r\nroad_pl,4,6,100\r\n"
+        ),
+        "far-date/offers.csv": (
+            b"offer_id,donor_id,item_id,quantity,available_from\r\no1,usa,javelin,100,10000-01-01\r\n"
+        ),
+        "ambiguous-number/offers.csv": (
+            b'offer_id,donor_id,item_id,quantity\r\no1,usa,javelin,"1,000"\r\n'
+        ),
+    }
+
+
 def truncated(good: bytes) -> bytes:
     return good[: len(good) * 6 // 10]
 
@@ -579,13 +774,18 @@ def main(with_bomb: bool = True) -> None:
     GOOD.mkdir(exist_ok=True)
     files = bad_files()
     files["truncated.xlsx"] = truncated(workbook([requests_sheet(good_row())]))
+    files.update(fidelity_bad_files())
     for name, data in files.items():
         (BAD / name).write_bytes(data)
-    for name, data in good_files().items():
+    good = {**good_files(), **fidelity_good_files()}
+    for name, data in good.items():
         (GOOD / name).write_bytes(data)
+    for name, data in bad_csv_files().items():
+        (BAD_CSV / name).parent.mkdir(parents=True, exist_ok=True)
+        (BAD_CSV / name).write_bytes(data)
     if with_bomb:
         zip_bomb(BAD / "zip-bomb.xlsx")
-    print(f"wrote {len(files) + with_bomb} files to {BAD} and {len(good_files())} to {GOOD}")
+    print(f"wrote {len(files) + with_bomb} files to {BAD} and {len(good)} to {GOOD}")
 
 
 if __name__ == "__main__":
