@@ -41,16 +41,21 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-import highspy
 import numpy as np
 import pandas as pd
 
 from planner.data import allowed_routes, compatible_pairs
-from planner.marginals import Marginals, period_ranges, plan_lp, row_activity, row_upper
+from planner.marginals import (
+    Marginals,
+    period_ranges,
+    plan_lp,
+    plan_start,
+    row_activity,
+    row_upper,
+)
 from planner.model import LinearModel
-from planner.model.highs_backend import INF, HighsBackend
 from planner.schema import Settings
-from planner.solve import Solution
+from planner.solve import RunStatus, Session, Solution
 
 MAX_RESOLVES = 24
 """Most re-solve questions (one LP each) per plan."""
@@ -201,37 +206,35 @@ class _Resolver:
         settings: Settings,
         max_questions: int,
         time_s: float,
-        lp: HighsBackend | None = None,
+        lp: Session | None = None,
     ):
         self.model = model
         self.settings = settings
         self.left = max_questions
         self.deadline = time.perf_counter() + time_s
-        self._backend = lp
-        self._basis: highspy.HighsBasis | None = None
+        self._session = lp
+        self._basis: object | None = None
         self._ready = False
         self._x = x
         self._upper = row_upper(model)
-        self._int_cols = np.flatnonzero(model.integer).astype(np.int32)
+        self._int_cols = np.flatnonzero(model.integer)
 
     def available(self) -> bool:
         return self.left > 0 and time.perf_counter() < self.deadline - 0.05
 
-    def _get(self) -> HighsBackend:
+    def _get(self) -> Session:
         """The plan's LP relaxation, solved once; its optimal basis starts every question."""
-        if self._backend is None:
-            self._backend = plan_lp(self.model, self._x)
+        if self._session is None:
+            self._session = plan_lp(self.model, self._x)
         if not self._ready:
-            h = self._backend.h
+            s = self._session
             ic = self._int_cols
             if len(ic):  # plan_lp fixed them at the plan; questions need them free
-                h.changeColsBounds(len(ic), ic, np.zeros(len(ic)), np.full(len(ic), INF))
-            h.setOptionValue("time_limit", float(h.getRunTime()) + self._time_left())
-            h.run()
-            basis = h.getBasis()
-            self._basis = basis if basis.valid else None
+                s.set_col_bounds(ic, np.zeros(len(ic)), np.full(len(ic), np.inf))
+            s.run(self.model.value, True, self._time_left(), start=plan_start(self.model, self._x))
+            self._basis = s.basis()
             self._ready = True
-        return self._backend
+        return self._session
 
     def _time_left(self) -> float:
         return max(0.05, self.deadline - time.perf_counter())
@@ -244,29 +247,19 @@ class _Resolver:
         if not self.available():
             return None
         self.left -= 1
-        b = self._get()
-        h, n = b.h, self.model.n_vars
-        all_cols = np.arange(n, dtype=np.int32)
+        s = self._get()
         lifted = np.asarray(lifted, dtype=np.int64)
         obj = self.model.value.astype(float)
         obj[cols] *= 1.0 + TIE_BREAK
         try:
-            b.set_row_upper(lifted, np.full(len(lifted), INF))
-            h.changeRowBounds(b.value_row, -INF, INF)
-            h.changeRowBounds(b.cost_row, -INF, INF)
-            h.changeObjectiveSense(highspy.ObjSense.kMaximize)
-            h.changeColsCost(n, all_cols, obj)
-            if self._basis is not None:  # start from the plan, not from the last question
-                h.setBasis(self._basis)
-            # HiGHS's time limit counts the instance's whole run time, not this run's.
-            h.setOptionValue("time_limit", float(h.getRunTime()) + self._time_left())
-            h.run()
-            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            s.set_row_upper(lifted, np.full(len(lifted), np.inf))
+            # Start from the plan's basis, not from the last question.
+            run = s.run(obj, True, self._time_left(), basis=self._basis)
+            if run.status is not RunStatus.OPTIMAL or run.x is None:
                 return None
-            x = np.asarray(h.getSolution().col_value, dtype=float)
-            return float(weights @ x[cols])
+            return float(weights @ run.x[cols])
         finally:
-            b.set_row_upper(lifted, self._upper[lifted])
+            s.set_row_upper(lifted, self._upper[lifted])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -579,7 +572,7 @@ def explain_plan(
     earliest_arrival, offered = _earliest_arrivals(model)
 
     duals: np.ndarray | None
-    lp: HighsBackend | None
+    lp: Session | None
     if isinstance(marginals, np.ndarray):
         duals, lp = marginals, None
     else:

@@ -31,14 +31,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import highspy
 import numpy as np
 import pandas as pd
 
 from planner.model import LinearModel
-from planner.model.highs_backend import HighsBackend
 from planner.schema import Settings
-from planner.solve import Solution
+from planner.solve import RunStatus, Session, Solution
 
 HIGHS_MAX_SIGN = 1.0
 """Factor turning a HiGHS row dual of a maximisation into 'value gained per unit of rhs'."""
@@ -75,48 +73,45 @@ class Marginals:
     duals: np.ndarray | None
     integers_fixed: bool
     table: pd.DataFrame
-    lp: HighsBackend | None = field(default=None, repr=False, compare=False)
+    lp: Session | None = field(default=None, repr=False, compare=False)
 
     @property
     def source(self) -> str:
         return "LP duals, integer items fixed" if self.integers_fixed else "LP duals"
 
 
-def plan_lp(model: LinearModel, x: np.ndarray) -> HighsBackend:
-    """The stage-1 problem as an LP in HiGHS, started from the plan ``x``.
+def plan_lp(model: LinearModel, x: np.ndarray) -> Session:
+    """The stage-1 problem as an LP in a HiGHS session, integer items fixed at the plan ``x``.
 
-    Integer variables are made continuous and fixed at their planned (whole) values; the
-    plan is handed to HiGHS as a starting point, so the solve is a short warm start rather
-    than a cold one. planner.explain re-uses the solved instance for its re-solves.
+    Integer variables are made continuous and fixed at their planned (whole) values; pass
+    `plan_start` as the ``start`` of its first run, so the solve is a short warm start rather
+    than a cold one. planner.explain re-uses the solved session for its re-solves.
     """
-    backend = HighsBackend(model)
-    h = backend.h
-    cols = np.flatnonzero(model.integer).astype(np.int32)
+    session = Session(model, "highs", integer=np.zeros_like(model.integer))
+    cols = np.flatnonzero(model.integer)
     if len(cols):
         fixed = np.round(x[cols]).astype(float)
-        h.changeColsIntegrality(
-            len(cols), cols, np.full(len(cols), highspy.HighsVarType.kContinuous)
-        )
-        h.changeColsBounds(len(cols), cols, fixed, fixed)
-    if model.n_vars and not np.isnan(x).any():
-        start = highspy.HighsSolution()
-        start.col_value = list(np.where(model.integer, np.round(x), x))
-        start.value_valid = True
-        h.setSolution(start)
-    return backend
+        session.set_col_bounds(cols, fixed, fixed)
+    return session
 
 
-def lp_duals(backend: HighsBackend, settings: Settings) -> np.ndarray | None:
-    """Solve ``backend`` (see `plan_lp`) and return its normalised row duals (stacked order);
-    None if HiGHS stops short of optimal."""
-    h = backend.h
-    # HiGHS's time limit counts the instance's whole run time, not this run's.
-    h.setOptionValue("time_limit", float(h.getRunTime()) + float(settings.time_limit_s))
-    h.run()
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+def plan_start(model: LinearModel, x: np.ndarray) -> np.ndarray | None:
+    """The plan as a starting point (integer items rounded); None when it has no values."""
+    if not model.n_vars or np.isnan(x).any():
         return None
-    raw = np.asarray(h.getSolution().row_dual, dtype=float)[: backend.n_family_rows]
-    return normalise(backend.model, raw)
+    return np.where(model.integer, np.round(x), x)
+
+
+def lp_duals(
+    session: Session, settings: Settings, start: np.ndarray | None = None
+) -> np.ndarray | None:
+    """Solve ``session`` (see `plan_lp`) for value and return its normalised row duals
+    (stacked order); None if the solver stops short of optimal."""
+    model = session.model
+    run = session.run(model.value, True, float(settings.time_limit_s), start=start)
+    if run.status is not RunStatus.OPTIMAL or run.row_dual is None:
+        return None
+    return normalise(model, run.row_dual[: session.n_family_rows])
 
 
 def normalise(model: LinearModel, highs_duals: np.ndarray) -> np.ndarray:
@@ -279,7 +274,7 @@ def marginal_values(model: LinearModel, sol: Solution, settings: Settings) -> Ma
     """
     x = sol.x
     fixed = model.is_mip
-    lp: HighsBackend | None = None
+    lp: Session | None = None
     duals: np.ndarray | None
     if not model.n_vars:
         duals = np.zeros(model.n_rows)
@@ -287,7 +282,7 @@ def marginal_values(model: LinearModel, sol: Solution, settings: Settings) -> Ma
         duals = normalise(model, sol.row_duals)
     else:
         lp = plan_lp(model, x)
-        duals = lp_duals(lp, settings)
+        duals = lp_duals(lp, settings, plan_start(model, x))
         if duals is None:
             lp = None
     table = bottlenecks_table(model, x, duals, fixed)

@@ -12,12 +12,12 @@ How the runs are made fast
    (``start``, ``period_days``, ``horizon``).
 2. **Right-hand sides only.** Budgets (``donor_budget`` rows) and corridor capacities
    (``corridor_capacity`` rows) are right-hand sides, so a run sets exactly the rows whose value
-   differs from what the solver holds (`HighsBackend.set_row_upper`) and solves again. The
+   differs from what the solver holds (`Session.set_row_upper`) and solves again. The
    backend always ends up holding the run's own values; nothing leaks from one run to the next,
    which is what "apply, solve, restore" needs without paying for the restore.
 3. **The solver's previous solution.** A plan takes three solves (value, then cost, then
    arrival; planner.solve), each with its own objective. For an LP, the shared
-   `HighsBackend` (``keep_stage_bases``) keeps the optimal basis each stage ended with and
+   `Session` (``keep_stage_bases``) keeps the optimal basis each stage ended with and
    starts the same stage of the next run from it: only right-hand sides changed, so that basis
    is still dual feasible and the dual simplex repairs it in a few iterations (the demo as an
    LP: ~1 s → ~0.05 s a run). A MILP's branch and bound has no basis to reuse, and handing
@@ -73,11 +73,10 @@ from planner.errors import InputError, Issue
 from planner.marginals import marginal_values
 from planner.model import LinearModel, build_model
 from planner.model.build import RowBlock
-from planner.model.highs_backend import HighsBackend
 from planner.results import PlanResult, extract, requests_table
 from planner.scenarios import apply_to_data, scenario_settings
 from planner.schema import Scenario, Settings
-from planner.solve import ALL_STAGES, Backend, Solution, make_backend
+from planner.solve import Session, Solution
 
 CHANGED_FAMILIES = ("donor_budget", "corridor_capacity")
 """Constraint families whose right-hand sides a scenario may change without a rebuild."""
@@ -351,7 +350,7 @@ class _Solved:
 
 
 class _GroupModel:
-    """One built model, its backend, and the right-hand sides the backend holds now."""
+    """One built model, its solver session, and the right-hand sides the session holds now."""
 
     def __init__(self, group: ModelGroup):
         t0 = time.perf_counter()
@@ -360,13 +359,13 @@ class _GroupModel:
         self.data = build_planning_data(inp.catalog, inp.requests.table, inp.settings)
         self.model = build_model(self.data)
         # One HiGHS instance is shared by the runs of an LP (its bases are the point). A MILP run
-        # gets a fresh backend made from its view of the model (0.03 s for the demo): HiGHS's
+        # gets a fresh session made from its view of the model (0.03 s for the demo): HiGHS's
         # branch and bound reuses nothing, and a fresh instance takes exactly the path of
         # `aidplan plan`, so both report the same plan. CBC rebuilds its problem for every
         # solve anyway.
         shared = inp.settings.solver == "highs" and not self.model.is_mip
-        self.backend: Backend | None = (
-            HighsBackend(self.model, keep_stage_bases=True) if shared else None
+        self.session: Session | None = (
+            Session(self.model, "highs", keep_stage_bases=True) if shared else None
         )
         offsets = self.model.row_offsets()
         blocks = [self.model.block(f) for f in CHANGED_FAMILIES]
@@ -414,14 +413,14 @@ class _GroupModel:
 
     def solve(self, upper: np.ndarray, view: LinearModel, settings: Settings) -> Solution:
         """Solve with the run's right-hand sides: on the shared HiGHS instance (LP), setting only
-        the rows whose value differs from what it holds; else with a backend of the run's own."""
-        if self.backend is None:
-            return make_backend(view, settings.solver).solve(settings)
+        the rows whose value differs from what it holds; else with a session of the run's own."""
+        if self.session is None:
+            return Session(view, settings.solver).solve(settings)
         diff = np.flatnonzero(upper != self.upper)
         if len(diff):
-            self.backend.set_row_upper(self.rows[diff], upper[diff])
+            self.session.set_row_upper(self.rows[diff], upper[diff])
             self.upper = upper.copy()
-        return self.backend.solve(settings)
+        return self.session.solve(settings)
 
     def view(self, data: PlanningData, target: dict[str, np.ndarray]) -> LinearModel:
         """The model as this run sees it: its data and right-hand sides (arrays shared)."""
@@ -462,7 +461,7 @@ class ScenarioRunner:
             sol = g.solve(upper, view, p.settings)
             sol.solve_time_s = time.perf_counter() - t0
             reused = None
-            if sol.usable and sol.proven_optimal and tuple(sol.stages) == ALL_STAGES:
+            if sol.usable and sol.all_stages_proven:
                 g.solved.append(_Solved(p.run.label, upper, params, sol))
         return self._report(p, view, sol, reused)
 

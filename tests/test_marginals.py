@@ -25,7 +25,7 @@ from planner.marginals import (
     marginal_values,
 )
 from planner.model import LinearModel, build_model
-from planner.model.highs_backend import HighsBackend
+from planner.model.highs_backend import HighsAdapter
 from planner.schema import Settings
 from planner.solve import solve_model
 from tests.factories import START, make_catalog, make_requests
@@ -119,11 +119,11 @@ def test_budget_marginal_matches_a_small_step(solver: str) -> None:
 def test_highs_reports_a_binding_budget_of_a_maximisation_as_positive() -> None:
     """Pins the sign convention: HiGHS's raw dual of d1's budget row is + 2.5 / € 1 m."""
     model, _ = build(**BUDGETS)
-    backend = HighsBackend(model)
-    backend.h.run()
+    backend = HighsAdapter(model)  # its duals are per euro (budget rows scaled back)
+    run = backend.run(60.0, 1e-4)
     assert backend.h.getModelStatus() == highspy.HighsModelStatus.kOptimal
     row_ = model.row_offsets()["donor_budget"]  # d1 is the first budget row
-    raw = float(np.asarray(backend.h.getSolution().row_dual)[row_])
+    raw = float(np.asarray(run.row_dual)[row_])
     assert raw == pytest.approx(2.5e-6)
     assert HIGHS_MAX_SIGN * raw > 0
 

@@ -397,7 +397,7 @@ def test_earlier_arrival_preferred_when_value_and_cost_tie() -> None:
 def test_cbc_backend_changes_rhs_past_an_empty_family() -> None:
     """offer_rate has no rows here (no offer has a rate); a budget change must still reach the
     donor_budget row. Budget 100 -> 40 at € 40/unit: delivered 2.5 -> 1, value 250 -> 100."""
-    from planner.model.pulp_backend import PulpBackend
+    from planner.solve import Session
 
     cat = make_catalog(
         items=[{"item_id": "a", "unit_weight_t": 1.0}],
@@ -420,7 +420,7 @@ def test_cbc_backend_changes_rhs_past_an_empty_family() -> None:
         )
     )
     assert model.block("offer_rate").n_rows == 0
-    backend = PulpBackend(model)
+    backend = Session(model, "cbc")
     assert backend.solve(s).value == pytest.approx(250.0)
     backend.set_row_upper(np.array([model.row_offsets()["donor_budget"]]), np.array([40.0]))
     assert backend.solve(s).value == pytest.approx(100.0)

@@ -23,7 +23,7 @@ def print_summary(result: PlanResult, out: Path | None, console: Any) -> None:
     s = result.summary_dict()
     console.print(
         f"fulfilment score [bold]{s['fulfilment score']:.1%}[/bold]  ·  status {s['status']}"
-        f"  ·  gap {s['gap']:.2g}  ·  cost € {s['total cost eur']:,.0f}"
+        f"  ·  gap {s['gap']:.2%}  ·  cost € {s['total cost eur']:,.0f}"
         f"  ·  {s['model type']} {s['variables']:,} vars × {s['constraints']:,} rows"
         f"  ·  solved in {s['solve time s']:.2f} s ({s['solver']})"
     )

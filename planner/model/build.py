@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from planner.data import PlanningData, dispatch_table
+from planner.model.names import solver_names
 
 
 @dataclass(frozen=True)
@@ -34,12 +35,10 @@ class RowBlock:
         return len(self.labels)
 
     def row_names(self) -> list[str]:
-        """`family[id1,id2]` per row from the readable label columns, for LP files and reports."""
+        """``family[id1,id2]`` per row from the readable label columns (``offer_stock[o-1]``,
+        ``corridor_capacity[road1,3]``), unique by construction (planner.model.names)."""
         cols = [c for c in self.labels.columns if c not in POSITION_COLUMNS]
-        if not self.n_rows:
-            return []
-        keys = self.labels[cols].astype(str).agg(",".join, axis=1)
-        return [f"{self.family}[{k}]" for k in keys]
+        return solver_names(self.family, [self.labels[c].tolist() for c in cols])
 
 
 POSITION_COLUMNS = ("r", "o", "h", "k", "t")
@@ -69,6 +68,20 @@ class LinearModel:
         """Stage-3 objective (maximise): T + 1 − arrival per unit. Rewarding early units rather
         than penalising late ones means the stage never gains by sending less."""
         return (self.data.horizon + 1.0) - self.arrival
+
+    def col_names(self) -> list[str]:
+        """``x[offer,request,corridor,week]`` per variable (week: the dispatch period), unique
+        by construction (planner.model.names)."""
+        v, d = self.vars, self.data
+        return solver_names(
+            "x",
+            [
+                d.offers["offer_id"].to_numpy()[v["o"].to_numpy()].tolist(),
+                d.requests["request_id"].to_numpy()[v["r"].to_numpy()].tolist(),
+                d.corridors["corridor_id"].to_numpy()[v["h"].to_numpy()].tolist(),
+                v["t"].tolist(),
+            ],
+        )
 
     @property
     def n_vars(self) -> int:
