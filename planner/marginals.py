@@ -127,16 +127,8 @@ def normalise(model: LinearModel, highs_duals: np.ndarray) -> np.ndarray:
 
 
 def row_activity(model: LinearModel, x: np.ndarray) -> np.ndarray:
-    """Σ a·x per row, in model.stacked() order (family by family, no sort of the matrix)."""
-    out = np.zeros(model.n_rows)
-    offsets = model.row_offsets()
-    for b in model.blocks:
-        if b.n_rows:
-            offset = offsets[b.family]
-            out[offset : offset + b.n_rows] = np.bincount(
-                b.row, weights=b.coef * x[b.var], minlength=b.n_rows
-            )
-    return out
+    """Σ a·x per row, in model.stacked() order (`LinearModel.row_activity`)."""
+    return model.row_activity(x)
 
 
 def row_upper(model: LinearModel) -> np.ndarray:

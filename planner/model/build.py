@@ -106,6 +106,18 @@ class LinearModel:
             pos += b.n_rows
         return out
 
+    def row_activity(self, x: np.ndarray) -> np.ndarray:
+        """Σ a·x per family row, in stacked() order (family by family, no sort of the matrix)."""
+        out = np.zeros(self.n_rows)
+        offset = 0
+        for b in self.blocks:
+            if b.n_rows:
+                out[offset : offset + b.n_rows] = np.bincount(
+                    b.row, weights=b.coef * x[b.var], minlength=b.n_rows
+                )
+            offset += b.n_rows
+        return out
+
     def stacked(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """All families as one matrix: (row, var, coef) triplets sorted by row, and row uppers."""
         rows, cols, coefs, uppers = [], [], [], []

@@ -41,6 +41,11 @@ FACE_TOL = 1e-7
 """A reduced cost or row dual larger than this (in the scaled stage objective's units; the
 solvers' dual feasibility tolerance) is not noise: the column stays at its bound, or the row
 stays full, in every optimal plan of that stage (see `optimal_face`)."""
+SLACK_TOL = 1e-6
+"""Relative slack under which a priced row counts as full (see `optimal_face`)."""
+FLOOR_ABS = 1e-6
+"""Least slack of a floor row (scaled units): the solvers' feasibility tolerance, so a plan
+that met the floor's stage exactly still meets the floor as the solver computes it."""
 FLOOR_UNITS = 1e-3
 """A later stage may lose at most this share of the smallest coefficient of an earlier stage's
 objective (a thousandth of a unit of the least valuable line for the value stage) ..."""
@@ -142,7 +147,7 @@ def floor_slack(coef_scaled: np.ndarray, optimum_scaled: float) -> float:
     FLOOR_UNITS of its smallest coefficient, or FLOOR_REL of the optimum if larger."""
     nz = np.abs(coef_scaled[coef_scaled != 0])
     smallest = float(nz.min()) if len(nz) else 1.0
-    return max(FLOOR_UNITS * smallest, FLOOR_REL * abs(optimum_scaled))
+    return max(FLOOR_UNITS * smallest, FLOOR_REL * abs(optimum_scaled), FLOOR_ABS)
 
 
 @dataclass
@@ -160,6 +165,7 @@ def optimal_face(
     row_dual: np.ndarray,
     col_lower: np.ndarray,
     col_upper: np.ndarray,
+    row_slack: np.ndarray | None = None,
 ) -> Face:
     """The columns and rows that one optimal dual solution of an LP stage pins down.
 
@@ -169,11 +175,23 @@ def optimal_face(
     it keeps the stage's optimum rather than merely staying near it, and presolve drops the
     fixed columns (docs/decisions/0002). Reduced costs and duals at or below FACE_TOL (scaled
     objective units) are left free; the floor rows bound what those can trade.
+
+    A solver's duals hold complementary slackness only within its tolerances: a row it prices
+    may still have visible slack (CBC: € 0.13 below a € 10^9 budget), and a priced column may
+    sit off its bound. Forcing those would cut off the plan itself (and, with integer items
+    held by the polish, leave nothing feasible), so rows whose ``row_slack`` exceeds
+    SLACK_TOL · max(1, |rhs|) and columns more than SLACK_TOL · max(1, |bound|) from the bound
+    stay free.
     """
     cols = np.flatnonzero(np.abs(col_dual) > FACE_TOL).astype(np.int32)
     lower, upper = col_lower[cols], col_upper[cols]
     at = np.where(np.abs(x[cols] - lower) <= np.abs(upper - x[cols]), lower, upper)
-    rows = np.flatnonzero(np.abs(row_dual) > FACE_TOL).astype(np.int32)
+    near = np.abs(x[cols] - at) <= SLACK_TOL * np.maximum(1.0, np.abs(at))
+    cols, at = cols[near], at[near]
+    priced = np.abs(row_dual) > FACE_TOL
+    if row_slack is not None:
+        priced &= np.abs(row_slack) <= SLACK_TOL
+    rows = np.flatnonzero(priced).astype(np.int32)
     return Face(cols, at, rows)
 
 
