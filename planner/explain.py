@@ -54,6 +54,8 @@ from planner.marginals import (
     row_upper,
 )
 from planner.model import LinearModel
+from planner.model.families import FAMILIES, donor_of_variable
+from planner.periods import period_word
 from planner.schema import Settings
 from planner.solve import RunStatus, Session, Solution
 
@@ -86,12 +88,11 @@ def resolve_budget(solve_time_s: float, n_vars: int = 0, is_mip: bool = False) -
 
 STOCK, RATE, BUDGET, CORRIDOR, UNIT = 0, 1, 2, 3, 4
 KINDS = (STOCK, RATE, BUDGET, CORRIDOR)
+KIND_OF_CAUSE = {"stock": STOCK, "rate": RATE, "budget": BUDGET, "corridor": CORRIDOR}
 FAMILY_OF_KIND = {
-    STOCK: "offer_stock",
-    RATE: "offer_rate",
-    BUDGET: "donor_budget",
-    CORRIDOR: "corridor_capacity",
+    KIND_OF_CAUSE[f.explain_kind]: f.name for f in FAMILIES if f.explain_kind is not None
 }
+"""Explanation kind -> constraint family, from the registry (planner.model.families)."""
 
 Cause = tuple[int, int]
 """(kind, entity): entity is the offer (stock, rate), donor (budget) or corridor position."""
@@ -119,7 +120,7 @@ def names(ids: list[str]) -> str:
 
 
 def _period_word(settings: Settings) -> str:
-    return "week" if settings.period_days == 7 else "period"
+    return period_word(settings.period_days)
 
 
 def _when(period: int, settings: Settings) -> str:
@@ -280,10 +281,7 @@ def _entities(model: LinearModel) -> dict[int, np.ndarray]:
     """Per kind, the entity of each variable: offer, offer, donor, corridor position."""
     v = model.vars
     o = v["o"].to_numpy()
-    donors = model.data.donors
-    pos = {d: i for i, d in enumerate(donors["donor_id"])}
-    k_of_o = np.array([pos[d] for d in model.data.offers["donor_id"]], dtype=np.int64)
-    k = k_of_o[o] if len(o) else np.array([], dtype=np.int64)
+    k = donor_of_variable(model)
     return {STOCK: o, RATE: o, BUDGET: k, CORRIDOR: v["h"].to_numpy()}
 
 
@@ -459,7 +457,7 @@ def _phrase(
         )
 
     # Weekly dispatch limits of offers.
-    per = "a week" if s.period_days == 7 else "a period"
+    per = f"a {period_word(s.period_days)}"
     rates = [(o, found.periods[(k, o)]) for k, o in found.causes if k == RATE]
     if len(rates) == 1:
         o, ps = rates[0]

@@ -34,13 +34,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from planner.data import max_value
 from planner.model import LinearModel
+from planner.model.families import family
+from planner.periods import period_word
 from planner.schema import Settings
 from planner.solve import RunStatus, Session, Solution
 
 HIGHS_MAX_SIGN = 1.0
 """Factor turning a HiGHS row dual of a maximisation into 'value gained per unit of rhs'."""
-MEUR = 1e6
 DUAL_REL_EPS = 1e-9
 """A dual counts as zero (the limit does not bind) when one unit of the row's largest
 coefficient is worth less than this share of the most valuable unit of the model."""
@@ -152,9 +154,7 @@ def period_ranges(periods: list[int] | np.ndarray, period_days: int) -> str:
         parts.append(f"{lo}" if lo == prev else f"{lo}–{prev}")
         if p is not None:
             lo = prev = p
-    word = "week" if period_days == 7 else "period"
-    plural = "s" if len(ps) > 1 else ""
-    return f"{word}{plural} {', '.join(parts)}"
+    return f"{period_word(period_days, plural=len(ps) > 1)} {', '.join(parts)}"
 
 
 def bottlenecks_table(
@@ -171,7 +171,7 @@ def bottlenecks_table(
     tonnes dispatched summed over its binding periods (over the horizon when none binds).
     """
     data = model.data
-    total_w = float(data.requests["weight_value"].sum())
+    total_w = max_value(data)
     offsets = model.row_offsets()
     activity = row_activity(model, x)
     source = "LP duals, integer items fixed" if integers_fixed else "LP duals"
@@ -179,6 +179,8 @@ def bottlenecks_table(
     rows: list[dict[str, object]] = []
 
     # Budgets: every donor with a budget, whether or not a row was built for it.
+    budget_words = family("donor_budget").marginal
+    assert budget_words is not None
     budget_block = model.block("donor_budget")
     row_of_donor = (
         {int(k): i for i, k in enumerate(budget_block.labels["k"].to_numpy(dtype=int))}
@@ -194,28 +196,30 @@ def bottlenecks_table(
         at = offsets["donor_budget"] + (i if i is not None else 0)
         y = nan if duals is None else (0.0 if i is None else float(duals[at]))
         spent = 0.0 if i is None else float(activity[at])
-        gain = y * MEUR
+        gain = y * budget_words.step_size
         rows.append(
             {
-                "limit_kind": "donor budget",
+                "limit_kind": budget_words.limit_kind,
                 "id": str(d.donor_id),
                 "name": str(d.name),
-                "step": "+1 M EUR",
+                "step": budget_words.step,
                 "value_gain": gain,
                 "score_points": 100.0 * gain / total_w if total_w > 0 else nan,
                 "binding_periods": "",
                 "limit": budget,
                 "used": spent,
-                "unit": "EUR",
+                "unit": budget_words.unit,
                 "source": source,
             }
         )
 
     # Corridors: Σ_t of the duals of (h, t); binding periods are those with a positive dual.
+    cap_words = family("corridor_capacity").marginal
+    assert cap_words is not None
     cap_block = model.block("corridor_capacity")
     corr = data.corridors
     period_days = data.settings.period_days
-    word = "week" if period_days == 7 else "period"
+    word = period_word(period_days)
     hh = cap_block.labels["h"].to_numpy(dtype=int) if cap_block.n_rows else np.array([], int)
     tt = cap_block.labels["t"].to_numpy(dtype=int) if cap_block.n_rows else np.array([], int)
     base = offsets["corridor_capacity"]
@@ -230,19 +234,19 @@ def bottlenecks_table(
         else:
             limit = float(data.capacity_t[h].sum())
             used = float(activity[base + mine].sum())
-        gain = nan if duals is None else float(ys.sum())
+        gain = nan if duals is None else float(ys.sum()) * cap_words.step_size
         rows.append(
             {
-                "limit_kind": "corridor capacity",
+                "limit_kind": cap_words.limit_kind,
                 "id": str(corr["corridor_id"].iloc[h]),
                 "name": str(corr["name"].iloc[h]),
-                "step": f"+1 t in every {word}",
+                "step": cap_words.step.format(period=word),
                 "value_gain": gain,
                 "score_points": 100.0 * gain / total_w if total_w > 0 else nan,
                 "binding_periods": period_ranges(periods, period_days),
                 "limit": limit,
                 "used": used,
-                "unit": "t",
+                "unit": cap_words.unit,
                 "source": source,
             }
         )
@@ -250,7 +254,7 @@ def bottlenecks_table(
     df = pd.DataFrame(rows, columns=[c for c in BOTTLENECK_COLUMNS if c != "rank"])
     if not len(df):
         return pd.DataFrame(columns=BOTTLENECK_COLUMNS)
-    kind_order = {"donor budget": 0, "corridor capacity": 1}
+    kind_order = {budget_words.limit_kind: 0, cap_words.limit_kind: 1}
     df["_kind"] = df["limit_kind"].map(kind_order)
     df["_gain"] = df["value_gain"].fillna(-1.0)
     df = df.sort_values(["_kind", "_gain", "id"], ascending=[True, False, True], kind="stable")

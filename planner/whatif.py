@@ -68,17 +68,18 @@ from pydantic import ValidationError
 
 from planner import __version__
 from planner.api import PlanInputs, add_explanations, inputs_table, marginal_notes, sha256_of
-from planner.data import PlanningData, build_planning_data
+from planner.data import PlanningData, build_planning_data, fulfilment_score
 from planner.errors import InputError, Issue
 from planner.marginals import marginal_values
 from planner.model import LinearModel, build_model
 from planner.model.build import RowBlock
+from planner.model.families import SCENARIO_FAMILIES, family
 from planner.results import PlanResult, extract, requests_table
 from planner.scenarios import apply_to_data, scenario_settings
 from planner.schema import Scenario, Settings
 from planner.solve import Session, Solution
 
-CHANGED_FAMILIES = ("donor_budget", "corridor_capacity")
+CHANGED_FAMILIES = SCENARIO_FAMILIES
 """Constraint families whose right-hand sides a scenario may change without a rebuild."""
 SOLVE_ONLY_SETTINGS = ("time_limit_s", "mip_gap")
 """Settings that steer the solver but leave the model unchanged."""
@@ -378,18 +379,11 @@ class _GroupModel:
 
     def target_upper(self, data: PlanningData) -> dict[str, np.ndarray]:
         """Right-hand sides of the changed families for scenario-applied ``data``."""
-        out: dict[str, np.ndarray] = {}
-        b = self.model.block("donor_budget")
-        k = b.labels["k"].to_numpy(dtype=int) if b.n_rows else np.array([], int)
-        out["donor_budget"] = data.donors["budget_eur"].to_numpy(dtype=float)[k]
-        c = self.model.block("corridor_capacity")
-        if c.n_rows:
-            h = c.labels["h"].to_numpy(dtype=int)
-            t = c.labels["t"].to_numpy(dtype=int)
-            out["corridor_capacity"] = data.capacity_t[h, t - 1].astype(float)
-        else:
-            out["corridor_capacity"] = np.array([], dtype=float)
-        return out
+        return {
+            f: family(f).rhs(data, self.model.block(f).labels) if self.model.block(f).n_rows
+            else np.array([], dtype=float)
+            for f in CHANGED_FAMILIES
+        }  # fmt: skip
 
     def activity(self, x: np.ndarray) -> np.ndarray:
         """Σ a·x of the changed rows, in the order of ``self.rows``."""
@@ -512,7 +506,7 @@ class ScenarioRunner:
             requests = result.requests
         else:  # the comparison needs the Requests table only, not the whole plan
             requests = requests_table(model, sol.x)
-        total_w = float(model.data.requests["weight_value"].sum())
+        score = fulfilment_score(model.data, sol.value)
         lines = {
             f"P{q} {st}": int(((requests["priority"] == q) & (requests["status"] == st)).sum())
             for q in (1, 2, 3, 4)
@@ -521,7 +515,7 @@ class ScenarioRunner:
         keep = ["request_id", "item_id", "priority", "quantity", "delivered"]
         return RunOutcome(
             **common,
-            fulfilment_score=sol.value / total_w if total_w > 0 else 1.0,
+            fulfilment_score=score,
             critical_coverage=critical_coverage(requests),
             value=sol.value,
             cost_eur=sol.cost_eur,
