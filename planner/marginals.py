@@ -36,7 +36,7 @@ import pandas as pd
 
 from planner.data import max_value
 from planner.model import LinearModel
-from planner.model.families import family
+from planner.model.families import donor_of_variable, family
 from planner.periods import period_word
 from planner.schema import Settings
 from planner.solve import RunStatus, Session, Solution
@@ -49,8 +49,10 @@ coefficient is worth less than this share of the most valuable unit of the model
 
 BOTTLENECK_COLUMNS = [
     "limit_kind", "rank", "id", "name", "step", "value_gain", "score_points",
-    "binding_periods", "limit", "used", "unit", "source",
+    "binding_periods", "where_it_binds", "limit", "used", "unit", "source",
 ]  # fmt: skip
+FULL_REL_TOL = 1e-6
+"""A row counts as used up when its slack is at most this share of its limit (at least 1)."""
 
 NOTE_INTEGERS_FIXED = (
     "Marginal values (Bottlenecks sheet) come from the LP with the integer items fixed at "
@@ -197,6 +199,11 @@ def bottlenecks_table(
         y = nan if duals is None else (0.0 if i is None else float(duals[at]))
         spent = 0.0 if i is None else float(activity[at])
         gain = y * budget_words.step_size
+        where = ""
+        if budget > 0 and spent >= budget - FULL_REL_TOL * max(1.0, budget):
+            where = "used up"
+            if y == 0.0:
+                where += "; one more euro buys nothing: " + _binds_instead(model, x, k, activity)
         rows.append(
             {
                 "limit_kind": budget_words.limit_kind,
@@ -206,6 +213,7 @@ def bottlenecks_table(
                 "value_gain": gain,
                 "score_points": 100.0 * gain / total_w if total_w > 0 else nan,
                 "binding_periods": "",
+                "where_it_binds": where,
                 "limit": budget,
                 "used": spent,
                 "unit": budget_words.unit,
@@ -228,12 +236,22 @@ def bottlenecks_table(
         ys = np.zeros(len(mine)) if duals is None else duals[base + mine]
         binding = ys > 0
         periods = tt[mine][binding]
+        # Limits per period, never summed over periods: the largest capacity of the periods
+        # where it binds (of the horizon when none binds), and the most used in one of them.
+        cap_h = data.capacity_t[h]
+        closed = np.flatnonzero(cap_h <= 0) + 1
+        full = [int(t) for t in periods if cap_h[int(t) - 1] > 0]
         if binding.any():
-            limit = float(cap_block.upper[mine][binding].sum())
-            used = float(activity[base + mine][binding].sum())
+            limit = float(cap_block.upper[mine][binding].max())
+            used = float(activity[base + mine][binding].max())
         else:
-            limit = float(data.capacity_t[h].sum())
-            used = float(activity[base + mine].sum())
+            limit = float(cap_h.max()) if len(cap_h) else 0.0
+            used = float(activity[base + mine].max()) if len(mine) else 0.0
+        bits = []
+        if full:
+            bits.append(f"full in {period_ranges(full, period_days)}")
+        if len(closed):
+            bits.append(f"closed in {period_ranges(closed, period_days)}")
         gain = nan if duals is None else float(ys.sum()) * cap_words.step_size
         rows.append(
             {
@@ -244,6 +262,7 @@ def bottlenecks_table(
                 "value_gain": gain,
                 "score_points": 100.0 * gain / total_w if total_w > 0 else nan,
                 "binding_periods": period_ranges(periods, period_days),
+                "where_it_binds": " and ".join(bits),
                 "limit": limit,
                 "used": used,
                 "unit": cap_words.unit,
@@ -260,6 +279,34 @@ def bottlenecks_table(
     df = df.sort_values(["_kind", "_gain", "id"], ascending=[True, False, True], kind="stable")
     df["rank"] = df.groupby("_kind").cumcount() + 1
     return df[BOTTLENECK_COLUMNS].reset_index(drop=True)
+
+
+def _binds_instead(model: LinearModel, x: np.ndarray, k: int, activity: np.ndarray) -> str:
+    """What stops donor ``k``'s next euro buying anything (its budget is used up, dual 0):
+    its offers' stock, their weekly limits or its corridors are used up first, or the lines its
+    offers serve are already met."""
+    offsets = model.row_offsets()
+    donor = donor_of_variable(model) == k
+    cols = np.flatnonzero(donor)
+    labels = {"offer_stock": "stock of", "offer_rate": "weekly limit of", "corridor_capacity": ""}
+    for fam, word in labels.items():
+        b = model.block(fam)
+        if not b.n_rows:
+            continue
+        mine = np.isin(b.var, cols)
+        rows = np.unique(b.row[mine])
+        up = b.upper[rows]
+        act = activity[offsets[fam] + rows]
+        full = rows[act >= up - FULL_REL_TOL * np.maximum(1.0, np.abs(up))]
+        if not len(full):
+            continue
+        id_col = family(fam).index[0]
+        ids = sorted({str(v) for v in b.labels[id_col].to_numpy()[full]})
+        listed = ", ".join(ids[:4]) + (f" and {len(ids) - 4} more" if len(ids) > 4 else "")
+        if fam == "corridor_capacity":
+            return f"corridor {listed} is full first"
+        return f"{word} {listed} runs out first"
+    return "the lines its offers can serve are met"
 
 
 def marginal_values(model: LinearModel, sol: Solution, settings: Settings) -> Marginals:

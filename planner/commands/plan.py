@@ -78,7 +78,7 @@ def print_marginals(result: PlanResult, console: Any, top: int = 3) -> None:
                 extra = f"budget {money(float(row.limit))} used up"
             else:
                 step = f"+1 t/{week} on {row.id}"
-                extra = f"full in {row.binding_periods}" if row.binding_periods else ""
+                extra = str(row.where_it_binds)
             tail = f"; {extra}" if extra else ""
             console.print(
                 f"  {step}: +{row.value_gain:.3g} value "
