@@ -118,6 +118,7 @@ def requests_table(model: LinearModel, x: np.ndarray) -> pd.DataFrame:
             "late_periods": late.astype(int),
             "status": status,
             "reason": "",
+            "reason_detail": "",
             "destination": req["destination"],
         }
     )

@@ -354,3 +354,32 @@ def test_resolve_budget_follows_the_solve_time() -> None:
     # of that size keeps them.
     assert resolve_budget(4.0, n_vars=50_000) == 0.0
     assert resolve_budget(4.0, n_vars=50_000, is_mip=True) == pytest.approx(0.8)
+
+
+def test_reasons_name_corridors_and_donors_by_their_names() -> None:
+    """The case of test_corridor_full_and_closed with the corridor named "Rzeszów road": the
+    reason names it, not its id c1; the full text is also in reason_detail."""
+    res = plan(
+        [offer("o1", 10)],
+        [{"request_id": "R1", "item_id": "a", "quantity": 10, "priority": 1}],
+        items=[{"item_id": "a", "unit_weight_t": 2.0}],
+        corridors=[{"corridor_id": "c1", "name": "Rzeszów road", "capacity_t": 6.0}],
+        capacity_changes=[
+            {"corridor_id": "c1", "from_period": 3, "to_period": 3, "capacity_t": 0.0}
+        ],
+        horizon=3,
+    )
+    text = "corridor Rzeszów road full in weeks 1–2 and closed in week 3"
+    assert reasons(res)["R1"] == text
+    assert res.requests.loc[0, "reason_detail"] == text
+
+
+def test_short_reason_keeps_whole_clauses_under_120_characters() -> None:
+    """Clauses are kept whole while they fit in 120 characters, then "…"; a short text stays."""
+    from planner.explain import short_reason
+
+    first = "stock of offer o1 taken by higher-priority lines R1, R2, R3, R4 and 5 more"  # 74
+    second = "budget of donor Germany (€ 12 m) is used up"  # 44: 74 + 2 + 44 = 120, no room for …
+    assert short_reason(first) == first
+    assert short_reason(f"{first}; {second}; corridor A full") == f"{first} …"
+    assert len(short_reason("word " * 60)) <= 120

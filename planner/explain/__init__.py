@@ -38,6 +38,15 @@ explained line (0.3 s for 300 lines and 80,000 variables); the re-solves add at 
 
 from planner.explain.common import MAX_RESOLVES, RESOLVE_TIME_S, resolve_budget
 from planner.explain.plan import explain_plan
-from planner.explain.words import money, names
+from planner.explain.words import REASON_CHARS, money, names, short_reason
 
-__all__ = ["MAX_RESOLVES", "RESOLVE_TIME_S", "explain_plan", "money", "names", "resolve_budget"]
+__all__ = [
+    "MAX_RESOLVES",
+    "REASON_CHARS",
+    "RESOLVE_TIME_S",
+    "explain_plan",
+    "money",
+    "names",
+    "resolve_budget",
+    "short_reason",
+]

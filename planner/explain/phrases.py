@@ -89,7 +89,7 @@ def _phrase(
 
     # Budgets.
     budgets = [
-        f"{donors['donor_id'].iloc[k]} ({money(float(donors['budget_eur'].iloc[k]))})"
+        f"{donors['name'].iloc[k]} ({money(float(donors['budget_eur'].iloc[k]))})"
         for kind, k in found.causes
         if kind == BUDGET
     ]
@@ -111,7 +111,7 @@ def _phrase(
             bits.append(f"full in {period_ranges(full, s.period_days)}")
         if closed:
             bits.append(f"closed in {period_ranges(closed, s.period_days)}")
-        corridor_bits.append(f"{corr['corridor_id'].iloc[h]} {' and '.join(bits)}")
+        corridor_bits.append(f"{corr['name'].iloc[h]} {' and '.join(bits)}")
     if len(corridor_bits) == 1:
         out.append(f"corridor {corridor_bits[0]}")
     elif corridor_bits:

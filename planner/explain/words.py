@@ -34,3 +34,24 @@ def _period_word(settings: Settings) -> str:
 def _when(period: int, settings: Settings) -> str:
     """'week 9 (2022-05-02)'."""
     return f"{_period_word(settings)} {period} ({settings.date_of(period).isoformat()})"
+
+
+REASON_CHARS = 120
+"""Longest text of the Requests sheet's `reason` column; the whole text is in `reason_detail`."""
+
+
+def short_reason(text: str, limit: int = REASON_CHARS) -> str:
+    """``text`` cut to at most ``limit`` characters: whole clauses ("; "-separated) while they
+    fit, else whole words, with "…" where something was left out."""
+    if len(text) <= limit:
+        return text
+    clauses = text.split("; ")
+    kept = clauses[0]
+    for clause in clauses[1:]:
+        if len(kept) + 2 + len(clause) + 2 > limit:
+            break
+        kept = f"{kept}; {clause}"
+    if len(kept) + 2 > limit:
+        cut = kept[: limit - 1]
+        kept = cut.rsplit(" ", 1)[0] if " " in cut else cut
+    return kept.rstrip(" ;,") + " …"
