@@ -51,6 +51,8 @@ BOTTLENECK_COLUMNS = [
     "limit_kind", "rank", "id", "name", "step", "value_gain", "score_points",
     "binding_periods", "where_it_binds", "limit", "used", "unit", "source",
 ]  # fmt: skip
+MIN_DUAL_S = 0.5
+"""Least time the LP for marginal values gets when the plan used up its time limit."""
 FULL_REL_TOL = 1e-6
 """A row counts as used up when its slack is at most this share of its limit (at least 1)."""
 
@@ -325,7 +327,11 @@ def marginal_values(model: LinearModel, sol: Solution, settings: Settings) -> Ma
         duals = normalise(model, sol.row_duals)
     else:
         lp = plan_lp(model, x)
-        duals = lp_duals(lp, settings, plan_start(model, x))
+        # Inside the plan's time limit: what the solve left, at least MIN_DUAL_S.
+        left = max(MIN_DUAL_S, float(settings.time_limit_s) - sol.solve_time_s)
+        duals = lp_duals(
+            lp, settings.model_copy(update={"time_limit_s": left}), plan_start(model, x)
+        )
         if duals is None:
             lp = None
     table = bottlenecks_table(model, x, duals, fixed)

@@ -30,7 +30,11 @@ class _Signal:
     demand_slack: np.ndarray  # per request
 
 
-def _signal(model: LinearModel, x: np.ndarray, duals: np.ndarray | None) -> _Signal:
+def _signal(
+    model: LinearModel, x: np.ndarray, duals: np.ndarray | None, all_priced: bool = False
+) -> _Signal:
+    """The cheap signal; ``all_priced``: the duals speak for integer variables too (the LP with
+    the integer items fixed, used instead of re-solves for large MILPs)."""
     n = model.n_vars
     upper = row_upper(model)
     slack = upper - row_activity(model, x)
@@ -57,7 +61,10 @@ def _signal(model: LinearModel, x: np.ndarray, duals: np.ndarray | None) -> _Sig
         if duals is not None:
             p[has] = duals[row[has]] > 0  # normalised: noise is exactly 0
         rows[kind], tight[kind], priced[kind] = row, t, p
-    has_dual = np.zeros(n, dtype=bool) if duals is None else ~model.integer
+    if duals is None:
+        has_dual = np.zeros(n, dtype=bool)
+    else:
+        has_dual = np.ones(n, dtype=bool) if all_priced else ~model.integer
     delivered = (
         np.bincount(vr, weights=x * model.vars["factor"].to_numpy(), minlength=len(req))
         if n
