@@ -173,3 +173,34 @@ def test_substitute_fills_only_what_the_requested_item_cannot(solver: str) -> No
     sent = res.allocations.groupby("item_id")["quantity"].sum().to_dict()
     assert sent == {"a": 6, "s": 4}
     assert res.solution.stages == ["value", "requested items", "cost", "arrival"]
+
+
+def test_cbc_gap_is_read_from_its_log_as_a_relative_gap() -> None:
+    """CBC's closing summary: objective 100, bound 104 -> |100 − 104| / 100 = 0.04 (4 %); no
+    bound in the log -> NaN."""
+    from planner.model.pulp_backend import cbc_gap
+
+    log = (
+        "Result - Stopped on time limit\n\nObjective value:                100.00000000\n"
+        "Upper bound:                    104.000\nGap:                            0.04\n"
+    )
+    assert cbc_gap(log) == pytest.approx(0.04)
+    assert np.isnan(cbc_gap("Result - Optimal solution found\n"))
+
+
+def test_cbc_gets_the_polish_too() -> None:
+    """The jets-and-fuel case of test_mip_stages on CBC: from a poor plan (jets and fuel from
+    d2 in period 2, € 100), the polish keeps the jets and moves the fuel to d1 in period 1 (€ 50)
+    without changing the value."""
+    from planner.solve import Session
+    from tests.test_mip_stages import column, jets_and_fuel
+
+    model, s = jets_and_fuel()
+    poor = np.zeros(model.n_vars)
+    poor[column(model, "jets", 2)] = 2
+    poor[column(model, "fuel2", 2)] = 5
+    x = Session(model, "cbc")._polish(poor, s.model_copy(update={"solver": "cbc"}), 10.0)
+    assert x[column(model, "jets", 2)] == pytest.approx(2)
+    assert x[column(model, "fuel1", 1)] == pytest.approx(5)
+    assert float(model.cost_eur @ x) == pytest.approx(50.0)
+    assert float(model.value @ x) == pytest.approx(float(model.value @ poor))
