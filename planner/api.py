@@ -21,7 +21,7 @@ from planner import __version__
 from planner.catalog import Catalog
 from planner.data import PlanningData, build_planning_data
 from planner.errors import InputError, Issue
-from planner.explain import explain_plan
+from planner.explain import explain_plan, short_reason
 from planner.io.catalog import read_catalog
 from planner.marginals import NOTE_INTEGERS_FIXED, Marginals, marginal_values
 from planner.model import LinearModel, build_model
@@ -155,9 +155,9 @@ def add_explanations(result: PlanResult, marginals: Marginals) -> None:
     """Fill the reason column, add the Bottlenecks sheet and the notes about them."""
     result.extra_sheets["Bottlenecks"] = marginals.table
     result.notes.extend(marginal_notes(marginals))
-    result.requests["reason"] = explain_plan(
-        result.model, result.solution, result.requests, marginals
-    )
+    detail = explain_plan(result.model, result.solution, result.requests, marginals)
+    result.requests["reason"] = [short_reason(text) for text in detail]
+    result.requests["reason_detail"] = detail
 
 
 NOT_IN_CATALOG = "not in the catalog"

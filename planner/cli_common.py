@@ -213,6 +213,8 @@ def report_lost_output(out: TolerantStream, err: TolerantStream) -> None:
     if out.lost and not err.lost:
         err.write("aidplan: standard output is closed or broken; its text was not shown\n")
         err.flush()
+
+
 def print_warnings(
     warnings: tuple[Issue, ...] | list[Issue], console: Console, first: int = 5
 ) -> None:

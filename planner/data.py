@@ -186,3 +186,14 @@ def dispatch_table(data: PlanningData) -> pd.DataFrame:
     )
     out["arrival"] = out["t"].to_numpy() + tau[idx]
     return out  # already ordered by (r, o, h, t): pairs are sorted and merges keep order
+
+
+def max_value(data: PlanningData) -> float:
+    """Σ_r W_{p_r}: the value of meeting every line in full and on time."""
+    return float(data.requests["weight_value"].sum())
+
+
+def fulfilment_score(data: PlanningData, value: float) -> float:
+    """value / Σ_r W_{p_r} (0..1; 1 when there is nothing to meet): DESIGN.md §4."""
+    total = max_value(data)
+    return value / total if total > 0 else 1.0

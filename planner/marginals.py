@@ -31,26 +31,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import highspy
 import numpy as np
 import pandas as pd
 
+from planner.data import max_value
 from planner.model import LinearModel
-from planner.model.highs_backend import HighsBackend
+from planner.model.families import donor_of_variable, family
+from planner.periods import period_word
 from planner.schema import Settings
-from planner.solve import Solution
+from planner.solve import RunStatus, Session, Solution
 
 HIGHS_MAX_SIGN = 1.0
 """Factor turning a HiGHS row dual of a maximisation into 'value gained per unit of rhs'."""
-MEUR = 1e6
 DUAL_REL_EPS = 1e-9
 """A dual counts as zero (the limit does not bind) when one unit of the row's largest
 coefficient is worth less than this share of the most valuable unit of the model."""
 
 BOTTLENECK_COLUMNS = [
     "limit_kind", "rank", "id", "name", "step", "value_gain", "score_points",
-    "binding_periods", "limit", "used", "unit", "source",
+    "binding_periods", "where_it_binds", "limit", "used", "unit", "source",
 ]  # fmt: skip
+MIN_DUAL_S = 0.5
+"""Least time the LP for marginal values gets when the plan used up its time limit."""
+FULL_REL_TOL = 1e-6
+"""A row counts as used up when its slack is at most this share of its limit (at least 1)."""
 
 NOTE_INTEGERS_FIXED = (
     "Marginal values (Bottlenecks sheet) come from the LP with the integer items fixed at "
@@ -75,48 +79,45 @@ class Marginals:
     duals: np.ndarray | None
     integers_fixed: bool
     table: pd.DataFrame
-    lp: HighsBackend | None = field(default=None, repr=False, compare=False)
+    lp: Session | None = field(default=None, repr=False, compare=False)
 
     @property
     def source(self) -> str:
         return "LP duals, integer items fixed" if self.integers_fixed else "LP duals"
 
 
-def plan_lp(model: LinearModel, x: np.ndarray) -> HighsBackend:
-    """The stage-1 problem as an LP in HiGHS, started from the plan ``x``.
+def plan_lp(model: LinearModel, x: np.ndarray) -> Session:
+    """The stage-1 problem as an LP in a HiGHS session, integer items fixed at the plan ``x``.
 
-    Integer variables are made continuous and fixed at their planned (whole) values; the
-    plan is handed to HiGHS as a starting point, so the solve is a short warm start rather
-    than a cold one. planner.explain re-uses the solved instance for its re-solves.
+    Integer variables are made continuous and fixed at their planned (whole) values; pass
+    `plan_start` as the ``start`` of its first run, so the solve is a short warm start rather
+    than a cold one. planner.explain re-uses the solved session for its re-solves.
     """
-    backend = HighsBackend(model)
-    h = backend.h
-    cols = np.flatnonzero(model.integer).astype(np.int32)
+    session = Session(model, "highs", integer=np.zeros_like(model.integer))
+    cols = np.flatnonzero(model.integer)
     if len(cols):
         fixed = np.round(x[cols]).astype(float)
-        h.changeColsIntegrality(
-            len(cols), cols, np.full(len(cols), highspy.HighsVarType.kContinuous)
-        )
-        h.changeColsBounds(len(cols), cols, fixed, fixed)
-    if model.n_vars and not np.isnan(x).any():
-        start = highspy.HighsSolution()
-        start.col_value = list(np.where(model.integer, np.round(x), x))
-        start.value_valid = True
-        h.setSolution(start)
-    return backend
+        session.set_col_bounds(cols, fixed, fixed)
+    return session
 
 
-def lp_duals(backend: HighsBackend, settings: Settings) -> np.ndarray | None:
-    """Solve ``backend`` (see `plan_lp`) and return its normalised row duals (stacked order);
-    None if HiGHS stops short of optimal."""
-    h = backend.h
-    # HiGHS's time limit counts the instance's whole run time, not this run's.
-    h.setOptionValue("time_limit", float(h.getRunTime()) + float(settings.time_limit_s))
-    h.run()
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+def plan_start(model: LinearModel, x: np.ndarray) -> np.ndarray | None:
+    """The plan as a starting point (integer items rounded); None when it has no values."""
+    if not model.n_vars or np.isnan(x).any():
         return None
-    raw = np.asarray(h.getSolution().row_dual, dtype=float)[: backend.n_family_rows]
-    return normalise(backend.model, raw)
+    return np.where(model.integer, np.round(x), x)
+
+
+def lp_duals(
+    session: Session, settings: Settings, start: np.ndarray | None = None
+) -> np.ndarray | None:
+    """Solve ``session`` (see `plan_lp`) for value and return its normalised row duals
+    (stacked order); None if the solver stops short of optimal."""
+    model = session.model
+    run = session.run(model.value, True, float(settings.time_limit_s), start=start)
+    if run.status is not RunStatus.OPTIMAL or run.row_dual is None:
+        return None
+    return normalise(model, run.row_dual[: session.n_family_rows])
 
 
 def normalise(model: LinearModel, highs_duals: np.ndarray) -> np.ndarray:
@@ -132,16 +133,8 @@ def normalise(model: LinearModel, highs_duals: np.ndarray) -> np.ndarray:
 
 
 def row_activity(model: LinearModel, x: np.ndarray) -> np.ndarray:
-    """Σ a·x per row, in model.stacked() order (family by family, no sort of the matrix)."""
-    out = np.zeros(model.n_rows)
-    offsets = model.row_offsets()
-    for b in model.blocks:
-        if b.n_rows:
-            offset = offsets[b.family]
-            out[offset : offset + b.n_rows] = np.bincount(
-                b.row, weights=b.coef * x[b.var], minlength=b.n_rows
-            )
-    return out
+    """Σ a·x per row, in model.stacked() order (`LinearModel.row_activity`)."""
+    return model.row_activity(x)
 
 
 def row_upper(model: LinearModel) -> np.ndarray:
@@ -165,9 +158,7 @@ def period_ranges(periods: list[int] | np.ndarray, period_days: int) -> str:
         parts.append(f"{lo}" if lo == prev else f"{lo}–{prev}")
         if p is not None:
             lo = prev = p
-    word = "week" if period_days == 7 else "period"
-    plural = "s" if len(ps) > 1 else ""
-    return f"{word}{plural} {', '.join(parts)}"
+    return f"{period_word(period_days, plural=len(ps) > 1)} {', '.join(parts)}"
 
 
 def bottlenecks_table(
@@ -184,7 +175,7 @@ def bottlenecks_table(
     tonnes dispatched summed over its binding periods (over the horizon when none binds).
     """
     data = model.data
-    total_w = float(data.requests["weight_value"].sum())
+    total_w = max_value(data)
     offsets = model.row_offsets()
     activity = row_activity(model, x)
     source = "LP duals, integer items fixed" if integers_fixed else "LP duals"
@@ -192,6 +183,8 @@ def bottlenecks_table(
     rows: list[dict[str, object]] = []
 
     # Budgets: every donor with a budget, whether or not a row was built for it.
+    budget_words = family("donor_budget").marginal
+    assert budget_words is not None
     budget_block = model.block("donor_budget")
     row_of_donor = (
         {int(k): i for i, k in enumerate(budget_block.labels["k"].to_numpy(dtype=int))}
@@ -207,28 +200,36 @@ def bottlenecks_table(
         at = offsets["donor_budget"] + (i if i is not None else 0)
         y = nan if duals is None else (0.0 if i is None else float(duals[at]))
         spent = 0.0 if i is None else float(activity[at])
-        gain = y * MEUR
+        gain = y * budget_words.step_size
+        where = ""
+        if budget > 0 and spent >= budget - FULL_REL_TOL * max(1.0, budget):
+            where = "used up"
+            if y == 0.0:
+                where += "; one more euro buys nothing: " + _binds_instead(model, x, k, activity)
         rows.append(
             {
-                "limit_kind": "donor budget",
+                "limit_kind": budget_words.limit_kind,
                 "id": str(d.donor_id),
                 "name": str(d.name),
-                "step": "+1 M EUR",
+                "step": budget_words.step,
                 "value_gain": gain,
                 "score_points": 100.0 * gain / total_w if total_w > 0 else nan,
                 "binding_periods": "",
+                "where_it_binds": where,
                 "limit": budget,
                 "used": spent,
-                "unit": "EUR",
+                "unit": budget_words.unit,
                 "source": source,
             }
         )
 
     # Corridors: Σ_t of the duals of (h, t); binding periods are those with a positive dual.
+    cap_words = family("corridor_capacity").marginal
+    assert cap_words is not None
     cap_block = model.block("corridor_capacity")
     corr = data.corridors
     period_days = data.settings.period_days
-    word = "week" if period_days == 7 else "period"
+    word = period_word(period_days)
     hh = cap_block.labels["h"].to_numpy(dtype=int) if cap_block.n_rows else np.array([], int)
     tt = cap_block.labels["t"].to_numpy(dtype=int) if cap_block.n_rows else np.array([], int)
     base = offsets["corridor_capacity"]
@@ -237,25 +238,36 @@ def bottlenecks_table(
         ys = np.zeros(len(mine)) if duals is None else duals[base + mine]
         binding = ys > 0
         periods = tt[mine][binding]
+        # Limits per period, never summed over periods: the largest capacity of the periods
+        # where it binds (of the horizon when none binds), and the most used in one of them.
+        cap_h = data.capacity_t[h]
+        closed = np.flatnonzero(cap_h <= 0) + 1
+        full = [int(t) for t in periods if cap_h[int(t) - 1] > 0]
         if binding.any():
-            limit = float(cap_block.upper[mine][binding].sum())
-            used = float(activity[base + mine][binding].sum())
+            limit = float(cap_block.upper[mine][binding].max())
+            used = float(activity[base + mine][binding].max())
         else:
-            limit = float(data.capacity_t[h].sum())
-            used = float(activity[base + mine].sum())
-        gain = nan if duals is None else float(ys.sum())
+            limit = float(cap_h.max()) if len(cap_h) else 0.0
+            used = float(activity[base + mine].max()) if len(mine) else 0.0
+        bits = []
+        if full:
+            bits.append(f"full in {period_ranges(full, period_days)}")
+        if len(closed):
+            bits.append(f"closed in {period_ranges(closed, period_days)}")
+        gain = nan if duals is None else float(ys.sum()) * cap_words.step_size
         rows.append(
             {
-                "limit_kind": "corridor capacity",
+                "limit_kind": cap_words.limit_kind,
                 "id": str(corr["corridor_id"].iloc[h]),
                 "name": str(corr["name"].iloc[h]),
-                "step": f"+1 t in every {word}",
+                "step": cap_words.step.format(period=word),
                 "value_gain": gain,
                 "score_points": 100.0 * gain / total_w if total_w > 0 else nan,
                 "binding_periods": period_ranges(periods, period_days),
+                "where_it_binds": " and ".join(bits),
                 "limit": limit,
                 "used": used,
-                "unit": "t",
+                "unit": cap_words.unit,
                 "source": source,
             }
         )
@@ -263,12 +275,40 @@ def bottlenecks_table(
     df = pd.DataFrame(rows, columns=[c for c in BOTTLENECK_COLUMNS if c != "rank"])
     if not len(df):
         return pd.DataFrame(columns=BOTTLENECK_COLUMNS)
-    kind_order = {"donor budget": 0, "corridor capacity": 1}
+    kind_order = {budget_words.limit_kind: 0, cap_words.limit_kind: 1}
     df["_kind"] = df["limit_kind"].map(kind_order)
     df["_gain"] = df["value_gain"].fillna(-1.0)
     df = df.sort_values(["_kind", "_gain", "id"], ascending=[True, False, True], kind="stable")
     df["rank"] = df.groupby("_kind").cumcount() + 1
     return df[BOTTLENECK_COLUMNS].reset_index(drop=True)
+
+
+def _binds_instead(model: LinearModel, x: np.ndarray, k: int, activity: np.ndarray) -> str:
+    """What stops donor ``k``'s next euro buying anything (its budget is used up, dual 0):
+    its offers' stock, their weekly limits or its corridors are used up first, or the lines its
+    offers serve are already met."""
+    offsets = model.row_offsets()
+    donor = donor_of_variable(model) == k
+    cols = np.flatnonzero(donor)
+    labels = {"offer_stock": "stock of", "offer_rate": "weekly limit of", "corridor_capacity": ""}
+    for fam, word in labels.items():
+        b = model.block(fam)
+        if not b.n_rows:
+            continue
+        mine = np.isin(b.var, cols)
+        rows = np.unique(b.row[mine])
+        up = b.upper[rows]
+        act = activity[offsets[fam] + rows]
+        full = rows[act >= up - FULL_REL_TOL * np.maximum(1.0, np.abs(up))]
+        if not len(full):
+            continue
+        id_col = family(fam).index[0]
+        ids = sorted({str(v) for v in b.labels[id_col].to_numpy()[full]})
+        listed = ", ".join(ids[:4]) + (f" and {len(ids) - 4} more" if len(ids) > 4 else "")
+        if fam == "corridor_capacity":
+            return f"corridor {listed} is full first"
+        return f"{word} {listed} runs out first"
+    return "the lines its offers can serve are met"
 
 
 def marginal_values(model: LinearModel, sol: Solution, settings: Settings) -> Marginals:
@@ -279,7 +319,7 @@ def marginal_values(model: LinearModel, sol: Solution, settings: Settings) -> Ma
     """
     x = sol.x
     fixed = model.is_mip
-    lp: HighsBackend | None = None
+    lp: Session | None = None
     duals: np.ndarray | None
     if not model.n_vars:
         duals = np.zeros(model.n_rows)
@@ -287,7 +327,11 @@ def marginal_values(model: LinearModel, sol: Solution, settings: Settings) -> Ma
         duals = normalise(model, sol.row_duals)
     else:
         lp = plan_lp(model, x)
-        duals = lp_duals(lp, settings)
+        # Inside the plan's time limit: what the solve left, at least MIN_DUAL_S.
+        left = max(MIN_DUAL_S, float(settings.time_limit_s) - sol.solve_time_s)
+        duals = lp_duals(
+            lp, settings.model_copy(update={"time_limit_s": left}), plan_start(model, x)
+        )
         if duals is None:
             lp = None
     table = bottlenecks_table(model, x, duals, fixed)

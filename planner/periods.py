@@ -138,3 +138,9 @@ def to_period(value: int | dt.date, start: dt.date, period_days: int) -> int:
     if isinstance(value, int):
         return value
     return max(1, (value - start).days // period_days + 1)
+
+
+def period_word(period_days: int, plural: bool = False) -> str:
+    """What reports call one period: "week" for 7-day periods, else "period" (plural: +s)."""
+    word = "week" if period_days == 7 else "period"
+    return word + "s" if plural else word

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planner.data import fulfilment_score, max_value
 from planner.model import LinearModel
 from planner.solve import Solution
 
@@ -36,8 +37,7 @@ class PlanResult:
 
     @property
     def fulfilment_score(self) -> float:
-        total = float(self.model.data.requests["weight_value"].sum())
-        return self.solution.value / total if total > 0 else 1.0
+        return fulfilment_score(self.model.data, self.solution.value)
 
     def summary_dict(self) -> dict[str, Any]:
         return dict(zip(self.summary["key"], self.summary["value"], strict=True))
@@ -118,6 +118,7 @@ def requests_table(model: LinearModel, x: np.ndarray) -> pd.DataFrame:
             "late_periods": late.astype(int),
             "status": status,
             "reason": "",
+            "reason_detail": "",
             "destination": req["destination"],
         }
     )
@@ -201,12 +202,11 @@ def corridors_table(model: LinearModel, x: np.ndarray) -> pd.DataFrame:
 
 def summary_table(model: LinearModel, sol: Solution, requests: pd.DataFrame) -> pd.DataFrame:
     """Key figures: score, value, status, gap, cost, lines met by priority, time, solver."""
-    total_w = float(model.data.requests["weight_value"].sum())
     rows: list[tuple[str, Any]] = [
-        ("fulfilment score", sol.value / total_w if total_w > 0 else 1.0),
+        ("fulfilment score", fulfilment_score(model.data, sol.value)),
         ("value", sol.value),
-        ("maximum value", total_w),
-        ("status", sol.status),
+        ("maximum value", max_value(model.data)),
+        ("status", str(sol.status)),
         ("proven optimal", sol.proven_optimal),
         ("gap", sol.gap),
         ("total cost eur", sol.cost_eur),

@@ -27,7 +27,7 @@ def test_generator_is_deterministic() -> None:
     assert (len(a.requests), len(a.offers), a.horizon) == (spec.lines, spec.offers, spec.periods)
 
 
-@pytest.mark.parametrize("integer", [False, True])
+@pytest.mark.parametrize("integer", [False, pytest.param(True, marks=pytest.mark.slow)])
 def test_small_instance_reads_plans_and_matches_baseline(tmp_path: Path, integer: bool) -> None:
     inst = make_instance("small", seed=1, integer=integer)
     catalog, requests = write_instance(inst, tmp_path)

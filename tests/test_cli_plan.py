@@ -61,6 +61,7 @@ def test_json_output_matches_workbook(in_tmp: Path) -> None:
     assert data["summary"]["status"] == "optimal"
 
 
+@pytest.mark.slow
 def test_cbc_gives_the_same_value(in_tmp: Path) -> None:
     values = []
     for solver in ("highs", "cbc"):

@@ -354,3 +354,72 @@ def test_resolve_budget_follows_the_solve_time() -> None:
     # of that size keeps them.
     assert resolve_budget(4.0, n_vars=50_000) == 0.0
     assert resolve_budget(4.0, n_vars=50_000, is_mip=True) == pytest.approx(0.8)
+
+
+def test_reasons_name_corridors_and_donors_by_their_names() -> None:
+    """The case of test_corridor_full_and_closed with the corridor named "Rzeszów road": the
+    reason names it, not its id c1; the full text is also in reason_detail."""
+    res = plan(
+        [offer("o1", 10)],
+        [{"request_id": "R1", "item_id": "a", "quantity": 10, "priority": 1}],
+        items=[{"item_id": "a", "unit_weight_t": 2.0}],
+        corridors=[{"corridor_id": "c1", "name": "Rzeszów road", "capacity_t": 6.0}],
+        capacity_changes=[
+            {"corridor_id": "c1", "from_period": 3, "to_period": 3, "capacity_t": 0.0}
+        ],
+        horizon=3,
+    )
+    text = "corridor Rzeszów road full in weeks 1–2 and closed in week 3"
+    assert reasons(res)["R1"] == text
+    assert res.requests.loc[0, "reason_detail"] == text
+
+
+def test_short_reason_keeps_whole_clauses_under_120_characters() -> None:
+    """Clauses are kept whole while they fit in 120 characters, then "…"; a short text stays."""
+    from planner.explain import short_reason
+
+    first = "stock of offer o1 taken by higher-priority lines R1, R2, R3, R4 and 5 more"  # 74
+    second = "budget of donor Germany (€ 12 m) is used up"  # 44: 74 + 2 + 44 = 120, no room for …
+    assert short_reason(first) == first
+    assert short_reason(f"{first}; {second}; corridor A full") == f"{first} …"
+    assert len(short_reason("word " * 60)) <= 120
+
+
+def test_large_milp_uses_fixed_integer_duals_not_resolves(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Integer item (1 t), stock 6, corridor 6 t a week, horizon 1, a line of 10: 6 sent, and
+    both the stock and the corridor are full, so the cheap signal is ambiguous (a small MILP
+    asks re-solve questions here: checked first). With the threshold lowered to 0 variables
+    (standing in for a MILP of over 20,000) no question is asked and the cheap signal decides in
+    its order: the stock first."""
+    import planner.explain.plan as explain_plan_module
+    from planner.explain.resolve import _Resolver
+
+    asked: list[int] = []
+    real_best = _Resolver.best
+
+    def spy(self: _Resolver, *args: Any) -> Any:
+        asked.append(1)
+        return real_best(self, *args)
+
+    monkeypatch.setattr(_Resolver, "best", spy)
+    case: dict[str, Any] = {
+        "items": [{"item_id": "a", "unit_weight_t": 1.0, "integer": True}],
+        "corridors": [{"corridor_id": "c1", "capacity_t": 6.0}],
+        "horizon": 1,
+    }
+    lines = [{"request_id": "R1", "item_id": "a", "quantity": 10, "priority": 1}]
+    plan([offer("o1", 6)], lines, **case)
+    assert asked  # small MILP: verified by re-solving
+    asked.clear()
+    monkeypatch.setattr(explain_plan_module, "RESOLVE_MAX_LP_VARS", 0)
+    res = plan(
+        [offer("o1", 6)],
+        [{"request_id": "R1", "item_id": "a", "quantity": 10, "priority": 1}],
+        items=[{"item_id": "a", "unit_weight_t": 1.0, "integer": True}],
+        corridors=[{"corridor_id": "c1", "capacity_t": 6.0}],
+        horizon=1,
+    )
+    assert res.model.is_mip
+    assert res.requests.loc[0, "delivered"] == 6
+    assert reasons(res)["R1"].startswith("offer o1 has only 6")
+    assert asked == []

@@ -25,7 +25,7 @@ from planner.marginals import (
     marginal_values,
 )
 from planner.model import LinearModel, build_model
-from planner.model.highs_backend import HighsBackend
+from planner.model.highs_backend import HighsAdapter
 from planner.schema import Settings
 from planner.solve import solve_model
 from tests.factories import START, make_catalog, make_requests
@@ -119,11 +119,11 @@ def test_budget_marginal_matches_a_small_step(solver: str) -> None:
 def test_highs_reports_a_binding_budget_of_a_maximisation_as_positive() -> None:
     """Pins the sign convention: HiGHS's raw dual of d1's budget row is + 2.5 / € 1 m."""
     model, _ = build(**BUDGETS)
-    backend = HighsBackend(model)
-    backend.h.run()
+    backend = HighsAdapter(model)  # its duals are per euro (budget rows scaled back)
+    run = backend.run(60.0, 1e-4)
     assert backend.h.getModelStatus() == highspy.HighsModelStatus.kOptimal
     row_ = model.row_offsets()["donor_budget"]  # d1 is the first budget row
-    raw = float(np.asarray(backend.h.getSolution().row_dual)[row_])
+    raw = float(np.asarray(run.row_dual)[row_])
     assert raw == pytest.approx(2.5e-6)
     assert HIGHS_MAX_SIGN * raw > 0
 
@@ -245,3 +245,61 @@ def test_bottlenecks_sheet_and_printed_summary() -> None:
         "budget of donor d1 (€ 100 m) is used up",
         "budget of donor d2 (€ 10 m) is used up",
     ]
+
+
+# --- plain words: closed corridors, limits per week, used-up budgets ------------------------
+
+
+def test_closed_corridor_is_closed_never_full() -> None:
+    """Corridor c1: 0 t in weeks 1–2 (closed), horizon 2. Nothing moves; the Bottlenecks row
+    says "closed in weeks 1–2", limit 0 t a week, used 0."""
+    model, s = build(
+        [{"offer_id": "o1", "donor_id": "d1", "item_id": "a", "quantity": 5}],
+        [{"request_id": "R1", "item_id": "a", "quantity": 5, "priority": 1}],
+        items=[{"item_id": "a", "unit_weight_t": 1.0}],
+        donors=[{"donor_id": "d1"}],
+        capacity_t=0.0,
+    )
+    sol = solve_model(model, s)
+    c1 = row(marginal_values(model, sol, s).table, "corridor capacity", "c1")
+    assert c1["where_it_binds"] == "closed in weeks 1–2"
+    assert "full" not in c1["where_it_binds"]
+    assert (c1["limit"], c1["used"]) == (0.0, 0.0)
+
+
+def test_corridor_limit_is_per_week_not_summed() -> None:
+    """Corridor 6 t a week, item 1 t, 20 units wanted by week 2 from a stock of 20: the corridor
+    binds in weeks 1 and 2 (6 + 6 = 12 sent). The limit shown is 6 t (a week), not 12; used 6."""
+    model, s = build(
+        [{"offer_id": "o1", "donor_id": "d1", "item_id": "a", "quantity": 20}],
+        [{"request_id": "R1", "item_id": "a", "quantity": 20, "priority": 1}],
+        items=[{"item_id": "a", "unit_weight_t": 1.0}],
+        donors=[{"donor_id": "d1"}],
+        capacity_t=6.0,
+    )
+    sol = solve_model(model, s)
+    c1 = row(marginal_values(model, sol, s).table, "corridor capacity", "c1")
+    assert c1["binding_periods"] == "weeks 1–2"
+    assert c1["where_it_binds"] == "full in weeks 1–2"
+    assert (c1["limit"], c1["used"]) == pytest.approx((6.0, 6.0))
+
+
+def test_used_up_budget_whose_next_euro_buys_nothing_names_the_stock() -> None:
+    """Donor d1: budget € 100, offer o1 of 5 units at € 20 (all € 100 spent), line of 10 units.
+    With no price on the budget (duals 0: the stock of o1 is what runs out), the row says the
+    budget is used up and the next euro buys nothing because the stock of o1 runs out first."""
+    from planner.marginals import bottlenecks_table
+
+    model, s = build(
+        [{"offer_id": "o1", "donor_id": "d1", "item_id": "a", "quantity": 5, "unit_cost_eur": 20}],
+        [{"request_id": "R1", "item_id": "a", "quantity": 10, "priority": 1}],
+        items=[{"item_id": "a", "unit_weight_t": 1.0}],
+        donors=[{"donor_id": "d1", "budget_eur": 100.0}],
+    )
+    sol = solve_model(model, s)
+    assert sol.cost_eur == pytest.approx(100.0)
+    table = bottlenecks_table(model, sol.x, np.zeros(model.n_rows), False)
+    d1 = row(table, "donor budget", "d1")
+    assert d1["where_it_binds"] == (
+        "used up; one more euro buys nothing: stock of o1 runs out first"
+    )

@@ -15,8 +15,10 @@ import pytest
 
 from planner.data import build_planning_data
 from planner.model import LinearModel, build_model, highs_backend
-from planner.model.highs_backend import HighsBackend, mip_stage_box
+from planner.model.adapter import RunResult, RunStatus
+from planner.model.highs_backend import HighsAdapter
 from planner.schema import Settings
+from planner.solve import Session, mip_stage_box
 from tests.factories import START, make_catalog, make_requests
 
 
@@ -63,7 +65,7 @@ def test_polish_replans_divisible_items_and_keeps_integer_ones() -> None:
     poor = np.zeros(model.n_vars)
     poor[column(model, "jets", 2)] = 2
     poor[column(model, "fuel2", 2)] = 5
-    x = HighsBackend(model)._polish(poor, s, 10.0)
+    x = Session(model)._polish(poor, s, 10.0)
     assert x[column(model, "jets", 2)] == pytest.approx(2)
     assert x[column(model, "jets", 1)] == pytest.approx(0)
     assert x[column(model, "fuel1", 1)] == pytest.approx(5)
@@ -80,11 +82,21 @@ def test_boxed_stages_are_reported_and_the_plan_still_polished(
     """
     model, s = jets_and_fuel()
 
-    def stopped(self: HighsBackend, *args: Any) -> tuple[bool, np.ndarray]:
-        return False, args[3]  # the stage's starting plan ("best"), not proven
+    real_run, real_start = HighsAdapter.run, HighsAdapter.set_start
+    starts: dict[int, np.ndarray] = {}
 
-    monkeypatch.setattr(HighsBackend, "_next_stage", stopped)
-    sol = HighsBackend(model).solve(s)
+    def set_start(self: HighsAdapter, x: np.ndarray) -> None:
+        starts[id(self)] = np.asarray(x, float).copy()
+        real_start(self, x)
+
+    def stopped(self: HighsAdapter, *args: Any, **kw: Any) -> RunResult:
+        if self.is_mip and id(self) in starts:  # a later MIP stage: its starting plan, unproven
+            return RunResult(RunStatus.TIME_LIMIT, starts[id(self)], gap=float("nan"))
+        return real_run(self, *args, **kw)
+
+    monkeypatch.setattr(HighsAdapter, "set_start", set_start)
+    monkeypatch.setattr(HighsAdapter, "run", stopped)
+    sol = Session(model).solve(s)
     assert sol.stages == ["value", "cost (best found)", "arrival (best found)"]
     assert sol.cost_eur == pytest.approx(50.0)
     assert sol.x[column(model, "jets", 1)] + sol.x[column(model, "jets", 2)] == 2
@@ -98,11 +110,11 @@ def test_mip_stage_box_and_options() -> None:
     assert mip_stage_box(7.0) == 7.0
     model, _ = jets_and_fuel()
     assert model.is_mip
-    h = HighsBackend(model).h
+    h = HighsAdapter(model).h
     for key in highs_backend.MIP_OPTIONS:
         assert h.getOptionValue(key)[1] is False, key
     lp = dataclasses.replace(model, integer=np.zeros_like(model.integer))
-    assert HighsBackend(lp).h.getOptionValue("mip_heuristic_run_rins")[1] is True
+    assert HighsAdapter(lp).h.getOptionValue("mip_heuristic_run_rins")[1] is True
 
 
 def test_mip_stage_limits_count_from_each_run(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -110,9 +122,9 @@ def test_mip_stage_limits_count_from_each_run(monkeypatch: pytest.MonkeyPatch) -
     instance. With 100 s already on the instance's clock, the boxed cost and arrival stages of
     the MIP get limits of about 1 s (the box), not 101 s."""
     model, s = jets_and_fuel()
-    b = HighsBackend(model)
+    b = Session(model)
     limits: list[float] = []
-    h = b.h
+    h = b.adapter.h  # type: ignore[attr-defined]
     set_option = h.setOptionValue
 
     def spy(key: str, value: Any) -> Any:

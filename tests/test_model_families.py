@@ -85,6 +85,41 @@ def test_offer_stock_binds_and_priority_decides(solver: str) -> None:
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
+def test_request_demand_not_binding(solver: str) -> None:
+    """Offer 3 units, request 4 (P1): the stock runs out first, so the demand row has slack 1.
+
+    delivered 3; value = 1000/4 · 3 = 750; status "partly met".
+    """
+    res = plan(
+        solver,
+        [{"offer_id": "o1", "donor_id": "d1", "item_id": "a", "quantity": 3}],
+        [{"item_id": "a", "quantity": 4, "priority": 1}],
+    )
+    assert delivered(res) == [3.0]
+    assert res.solution.value == pytest.approx(750.0)
+    assert list(res.requests["status"]) == ["partly met"]
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_offer_stock_not_binding(solver: str) -> None:
+    """Stock 10; R1 (P1) wants 4, R2 (P3) wants 4: both met, 2 units stay with the donor.
+
+    value = 1000 + 10 = 1010; the stock row has slack 10 − 8 = 2.
+    """
+    res = plan(
+        solver,
+        [{"offer_id": "o1", "donor_id": "d1", "item_id": "a", "quantity": 10}],
+        [
+            {"item_id": "a", "quantity": 4, "priority": 1},
+            {"item_id": "a", "quantity": 4, "priority": 3},
+        ],
+    )
+    assert delivered(res) == [4.0, 4.0]
+    assert res.solution.value == pytest.approx(1010.0)
+    assert float(res.allocations["quantity"].sum()) == 8.0
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
 def test_offer_rate_binds(solver: str) -> None:
     """Stock 10, at most 3 per period, 2 periods: 6 of a request of 10 arrive (3 + 3).
 
@@ -397,7 +432,7 @@ def test_earlier_arrival_preferred_when_value_and_cost_tie() -> None:
 def test_cbc_backend_changes_rhs_past_an_empty_family() -> None:
     """offer_rate has no rows here (no offer has a rate); a budget change must still reach the
     donor_budget row. Budget 100 -> 40 at € 40/unit: delivered 2.5 -> 1, value 250 -> 100."""
-    from planner.model.pulp_backend import PulpBackend
+    from planner.solve import Session
 
     cat = make_catalog(
         items=[{"item_id": "a", "unit_weight_t": 1.0}],
@@ -420,7 +455,7 @@ def test_cbc_backend_changes_rhs_past_an_empty_family() -> None:
         )
     )
     assert model.block("offer_rate").n_rows == 0
-    backend = PulpBackend(model)
+    backend = Session(model, "cbc")
     assert backend.solve(s).value == pytest.approx(250.0)
     backend.set_row_upper(np.array([model.row_offsets()["donor_budget"]]), np.array([40.0]))
     assert backend.solve(s).value == pytest.approx(100.0)

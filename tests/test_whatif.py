@@ -439,6 +439,7 @@ def test_cli_bad_arguments_exit_2(in_tmp: Path, args: list[str], words: str) -> 
     not (DEMO_REQUESTS.is_file() and DEMO_CATALOG.is_dir()),
     reason="the bundled demo (requests/demo.xlsx, catalogs/default) is not there yet",
 )
+@pytest.mark.slow
 def test_cli_demo_whatif_writes_comparison_chart_and_plans(in_tmp: Path) -> None:
     cut = in_tmp / "rail_cut.toml"
     cut.write_text(

@@ -33,7 +33,7 @@ def print_summary(result: PlanResult, out: Path | None, console: Any) -> None:
     s = result.summary_dict()
     console.print(
         f"fulfilment score [bold]{s['fulfilment score']:.1%}[/bold]  ·  status {s['status']}"
-        f"  ·  gap {s['gap']:.2g}  ·  cost € {s['total cost eur']:,.0f}"
+        f"  ·  gap {s['gap']:.2%}  ·  cost € {s['total cost eur']:,.0f}"
         f"  ·  {s['model type']} {s['variables']:,} vars × {s['constraints']:,} rows"
         f"  ·  solved in {s['solve time s']:.2f} s ({s['solver']})"
     )
@@ -88,7 +88,7 @@ def print_marginals(result: PlanResult, console: Any, top: int = 3) -> None:
                 extra = f"budget {money(float(row.limit))} used up"
             else:
                 step = f"+1 t/{week} on {row.id}"
-                extra = f"full in {row.binding_periods}" if row.binding_periods else ""
+                extra = str(row.where_it_binds)
             tail = f"; {extra}" if extra else ""
             gain = f"+{row.value_gain:.3g} value (+{row.score_points:.2g} score points{tail})"
             line = f"  {step}: {gain}"

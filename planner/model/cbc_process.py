@@ -57,27 +57,33 @@ def end_child(proc: subprocess.Popen[Any]) -> None:
         proc.wait()
 
 
-def run_child(args: list[str], cwd: Path, show_output: bool = False) -> int:
+def run_child(
+    args: list[str], cwd: Path, show_output: bool = False, log: Path | None = None
+) -> int:
     """Run ``args`` in its own session with ``cwd`` as working folder; return its exit status.
+    With ``log``, the child's output goes to that file (CBC's log, read for its gap).
 
     Any exception while waiting (SIGINT or SIGTERM among them) ends the child before it
     propagates.
     """
-    out = None if show_output else subprocess.DEVNULL
-    proc = subprocess.Popen(
-        args,
-        cwd=cwd,
-        stdin=subprocess.DEVNULL,
-        stdout=out,
-        stderr=out,
-        start_new_session=True,
-    )
-    try:
-        return proc.wait()
-    except BaseException:
-        with deferred():
-            end_child(proc)
-        raise
+    with contextlib.ExitStack() as stack:
+        out: Any = None if show_output else subprocess.DEVNULL
+        if log is not None:
+            out = stack.enter_context(open(log, "w"))
+        proc = subprocess.Popen(
+            args,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=out,
+            start_new_session=True,
+        )
+        try:
+            return proc.wait()
+        except BaseException:
+            with deferred():
+                end_child(proc)
+            raise
 
 
 class PrivateCbc(pulp.PULP_CBC_CMD):  # type: ignore[misc]
@@ -91,6 +97,10 @@ class PrivateCbc(pulp.PULP_CBC_CMD):  # type: ignore[misc]
             mps, sol = folder / "model.mps", folder / "model.sol"
             vs, var_names, con_names, _ = lp.writeMPS(str(mps), rename=1)
             args = [self.path, str(mps)]
+            if self.optionsDict.get("warmStart", False):  # a MIP start, as PuLP writes it
+                mst = folder / "start.mst"
+                self.writesol(str(mst), lp, vs, var_names, con_names)
+                args += ["-mips", str(mst)]
             if lp.sense == pulp.LpMaximize:
                 args.append("-max")
             if self.timeLimit is not None:
@@ -99,7 +109,10 @@ class PrivateCbc(pulp.PULP_CBC_CMD):  # type: ignore[misc]
                 args += f"-{option}".split()
             args += ["-solve" if self.mip else "-initialSolve", "-printingOptions", "all"]
             args += ["-solution", str(sol)]
-            status = run_child(args, folder, show_output=bool(self.msg))
+            log_path = self.optionsDict.get("logPath")
+            status = run_child(
+                args, folder, show_output=bool(self.msg), log=Path(log_path) if log_path else None
+            )
             if status != 0 or not sol.exists():
                 raise pulp.PulpSolverError(f"CBC stopped with exit status {status}")
             result = self.readsol_MPS(str(sol), lp, vs, var_names, con_names)

@@ -1,215 +1,228 @@
 """The model as a PuLP problem: for CBC (PuLP's bundled solver) and for writing LP files.
 
-Expressions are built in bulk from the model's arrays: one LpAffineExpression per row from
-(variable, coefficient) pairs, never by repeated `+=` on expressions.
+`PulpAdapter` is a thin adapter (planner.model.adapter.SolverAdapter) around one PuLP problem;
+the stages of DESIGN.md §4 live in planner.solve. Columns and rows carry their LP-file names
+(planner.model.names.lp_name): readable, and unique by construction, so ids that differ only in
+punctuation (``UA/0001``, ``UA-0001``) never collide. Expressions are built in bulk from the
+model's arrays: one LpAffineExpression per row, never by repeated ``+=``.
 """
 
 from __future__ import annotations
 
-import time
+import os
+import re
+import tempfile
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pulp
 
+from planner.model.adapter import RunResult, RunStatus
 from planner.model.build import LinearModel
 from planner.model.cbc_process import PrivateCbc
-from planner.schema import Settings
-from planner.solve import (
-    Solution,
-    clean_x,
-    cost_cap,
-    objective_scale,
-    optimal_face,
-    value_floor,
-)
+from planner.model.names import lp_name
 
-
-def safe_name(text: str) -> str:
-    """A solver-safe name: letters, digits and underscores only (labels stay in reports)."""
-    return "".join(ch if ch.isalnum() else "_" for ch in text)[:200]
+BIG = 1e30
+"""What CBC reads as infinity in a right-hand side (PuLP refuses inf)."""
 
 
 def linear(xs: list[pulp.LpVariable], coef: np.ndarray) -> pulp.LpAffineExpression:
-    """Σ coef·x as one PuLP expression, built in bulk."""
-    return pulp.LpAffineExpression(zip(xs, coef.tolist(), strict=True))
+    """Σ coef·x as one PuLP expression, built in bulk. Zero coefficients stay: PuLP writes
+    only the columns it finds in the objective or a row, and CBC refuses a bound on a column
+    it has not seen."""
+    return pulp.LpAffineExpression(zip(xs, np.asarray(coef, float).tolist(), strict=True))
 
 
-def row_duals(prob: pulp.LpProblem, n_rows: int) -> np.ndarray:
-    """The duals CBC returned for the model's first ``n_rows`` constraints (0 where none)."""
-    return np.array([c.pi if c.pi is not None else 0.0 for c in prob.constraints()[:n_rows]])
-
-
-def to_pulp(model: LinearModel) -> tuple[pulp.LpProblem, list[pulp.LpVariable]]:
-    """Build the §4 model as a PuLP problem (maximise value), constraints named by their index."""
+def to_pulp(
+    model: LinearModel, integer: np.ndarray | None = None
+) -> tuple[pulp.LpProblem, list[pulp.LpVariable], list[pulp.LpConstraint]]:
+    """The §4 model as a PuLP problem (maximise value); columns and rows named by their index
+    (`LinearModel.col_names`, `RowBlock.row_names`, in their LP-file form)."""
+    integer = model.integer if integer is None else integer
     prob = pulp.LpProblem("aidplan", pulp.LpMaximize)
-    cats = np.where(model.integer, pulp.LpInteger, pulp.LpContinuous)
-    xs = [prob.add_variable(f"x{j}", lowBound=0, cat=str(cats[j])) for j in range(model.n_vars)]
+    cats = np.where(integer, pulp.LpInteger, pulp.LpContinuous)
+    names = model.col_names()
+    xs = [
+        prob.add_variable(lp_name(names[j]), lowBound=0, cat=str(cats[j]))
+        for j in range(model.n_vars)
+    ]
     prob.setObjective(linear(xs, model.value))
+    rows: list[pulp.LpConstraint] = []
     for b in model.blocks:
         if not b.n_rows:
             continue
         order = np.argsort(b.row, kind="stable")
-        rows, vars_, coefs = b.row[order], b.var[order], b.coef[order]
-        bounds = np.searchsorted(rows, np.arange(b.n_rows + 1))
-        names = b.row_names()
+        r, vars_, coefs = b.row[order], b.var[order], b.coef[order]
+        bounds = np.searchsorted(r, np.arange(b.n_rows + 1))
+        row_names = b.row_names()
         for i in range(b.n_rows):
             lo, hi = bounds[i], bounds[i + 1]
             expr = pulp.LpAffineExpression(
                 zip([xs[j] for j in vars_[lo:hi]], coefs[lo:hi].tolist(), strict=True)
             )
-            prob += pulp.LpConstraint(
-                expr, pulp.LpConstraintLE, safe_name(names[i]), float(b.upper[i])
+            c = pulp.LpConstraint(
+                expr, pulp.LpConstraintLE, lp_name(row_names[i]), float(b.upper[i])
             )
-    return prob, xs
-
-
-def hold_optimal_face(
-    prob: pulp.LpProblem, xs: list[pulp.LpVariable], n_rows: int, col_upper: np.ndarray
-) -> None:
-    """After an optimal LP stage: keep the next stages on its optimal face (planner.solve
-    .optimal_face), from the reduced costs and duals CBC returned."""
-    x = np.array([v.varValue or 0.0 for v in xs])
-    dj = np.array([v.dj if v.dj is not None else 0.0 for v in xs])
-    face = optimal_face(x, dj, row_duals(prob, n_rows), np.zeros(len(xs)), col_upper)
-    for j, at in zip(face.cols.tolist(), face.at.tolist(), strict=True):
-        xs[j].lowBound = xs[j].upBound = at
-    rows = prob.constraints()
-    for i in face.rows.tolist():
-        rows[i].sense = pulp.LpConstraintEQ
+            prob += c
+            rows.append(c)
+    return prob, xs, rows
 
 
 def write_lp(model: LinearModel, path: Path) -> None:
     """Write the stage-1 model as an LP file, for debugging (`aidplan plan --write-lp`)."""
-    prob, _ = to_pulp(model)
+    prob, _, _ = to_pulp(model)
     prob.writeLP(str(path))
 
 
-class PulpBackend:
-    """CBC through PuLP; the same lexicographic stages as the HiGHS backend."""
+GAP_LINE = re.compile(r"^(Objective value|Lower bound|Upper bound):\s*(\S+)", re.M)
 
-    def __init__(self, model: LinearModel):
+
+def cbc_gap(log: str) -> float:
+    """Relative gap |objective − bound| / |objective| from CBC's closing summary; NaN if the
+    log names no bound."""
+    found = {k: float(v) for k, v in GAP_LINE.findall(log) if _is_number(v)}
+    obj = found.get("Objective value")
+    bound = found.get("Lower bound", found.get("Upper bound"))
+    if obj is None or bound is None:
+        return float("nan")
+    return abs(obj - bound) / max(abs(obj), 1e-10)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+class PulpAdapter:
+    """CBC through PuLP (planner.model.adapter.SolverAdapter). Every run hands CBC the whole
+    problem again (PuLP offers no warm start for LPs); there is no basis."""
+
+    name = "cbc"
+
+    def __init__(self, model: LinearModel, integer: np.ndarray | None = None):
         self.model = model
-        self.row_upper = {b.family: b.upper.copy() for b in model.blocks}
-        self.col_upper = np.full(model.n_vars, np.inf)
+        self.integer = (model.integer if integer is None else integer).astype(bool).copy()
+        self.version = f"CBC (PuLP {pulp.__version__})"
+        self.prob, self.xs, self.rows = to_pulp(model, self.integer)
+        # Family rows of empty families have no constraint: map stacked positions to ours.
+        self.row_lower = np.full(model.n_rows, -np.inf)
+        self.row_upper = (
+            np.concatenate([b.upper for b in model.blocks]).astype(float)
+            if model.blocks
+            else np.zeros(0)
+        )
+        self.n_rows = model.n_rows
+        self._start: np.ndarray | None = None
 
-    def set_row_upper(self, rows: np.ndarray, upper: np.ndarray) -> None:
-        """Change right-hand sides by stacked row position (families without rows skipped)."""
-        offsets = self.model.row_offsets()
-        spans = [
-            (f, offsets[f], offsets[f] + b.n_rows)
-            for b in self.model.blocks
-            for f in [b.family]
-            if b.n_rows
-        ]
-        for r, u in zip(np.asarray(rows), np.asarray(upper, dtype=float), strict=True):
-            fam, lo, _ = next(span for span in spans if span[1] <= int(r) < span[2])
-            self.row_upper[fam][int(r) - lo] = u
+    def set_objective(self, coef: np.ndarray, maximise: bool) -> None:
+        self.prob.sense = pulp.LpMaximize if maximise else pulp.LpMinimize
+        self.prob.setObjective(linear(self.xs, np.asarray(coef, float)))
 
-    def set_col_upper(self, cols: np.ndarray, upper: np.ndarray) -> None:
-        self.col_upper[np.asarray(cols, dtype=int)] = np.asarray(upper, dtype=float)
+    def set_col_bounds(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        for j, lo, up in zip(np.asarray(cols).tolist(), lower, upper, strict=True):
+            self.xs[j].lowBound = float(lo) if np.isfinite(lo) else None
+            self.xs[j].upBound = float(up) if np.isfinite(up) else None
 
-    def _problem(self) -> tuple[pulp.LpProblem, list[pulp.LpVariable]]:
-        model = self.model
-        saved = [b.upper for b in model.blocks]
+    def set_row_bounds(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        for i, lo, up in zip(np.asarray(rows).tolist(), lower, upper, strict=True):
+            self.row_lower[i], self.row_upper[i] = lo, up
+            self._apply(i)
+
+    def _apply(self, i: int) -> None:
+        c = self.rows[i]
+        lo, up = float(self.row_lower[i]), float(self.row_upper[i])
+        if np.isfinite(lo) and np.isfinite(up):
+            if lo != up:
+                raise ValueError(f"row {c.name}: ranged rows are not supported ({lo}, {up})")
+            c.sense, c.constant = pulp.LpConstraintEQ, -up
+        elif np.isfinite(lo):
+            c.sense, c.constant = pulp.LpConstraintGE, -lo
+        else:
+            c.sense, c.constant = pulp.LpConstraintLE, -(up if np.isfinite(up) else BIG)
+
+    def add_row(self, coef: np.ndarray, lower: float, upper: float) -> int:
+        i = self.n_rows
+        c = pulp.LpConstraint(linear(self.xs, coef), pulp.LpConstraintLE, f"stage_row_{i}", 0.0)
+        self.prob += c
+        self.rows.append(c)
+        self.row_lower = np.append(self.row_lower, lower)
+        self.row_upper = np.append(self.row_upper, upper)
+        self.n_rows += 1
+        self._apply(i)
+        return i
+
+    def set_integer(self, cols: np.ndarray, integer: bool) -> None:
+        for j in np.asarray(cols).tolist():
+            self.integer[j] = integer
+            self.xs[j].cat = pulp.LpInteger if integer else pulp.LpContinuous
+
+    def set_start(self, x: np.ndarray) -> None:
+        self._start = np.asarray(x, float).copy()
+
+    def get_basis(self) -> object | None:
+        return None
+
+    def set_basis(self, basis: object) -> None:
+        """CBC through PuLP takes no basis; nothing to do."""
+
+    def run(self, time_limit_s: float, mip_gap: float, warm: bool = False) -> RunResult:
+        is_mip = bool(self.integer.any())
+        warm_start = is_mip and self._start is not None
+        if warm_start:
+            assert self._start is not None
+            for v, val, whole in zip(
+                self.xs, self._start.tolist(), self.integer.tolist(), strict=True
+            ):
+                lo = v.lowBound if v.lowBound is not None else -np.inf
+                up = v.upBound if v.upBound is not None else np.inf
+                val = min(max(round(val) if whole else val, lo), up)
+                v.setInitialValue(val, check=False)
+        fd, log_path = tempfile.mkstemp(prefix="aidplan-cbc-", suffix=".log")
+        os.close(fd)
         try:
-            for b in model.blocks:
-                object.__setattr__(b, "upper", self.row_upper[b.family])
-            prob, xs = to_pulp(model)
-        finally:
-            for b, u in zip(model.blocks, saved, strict=True):
-                object.__setattr__(b, "upper", u)
-        for j in np.flatnonzero(np.isfinite(self.col_upper)):
-            xs[j].upBound = float(self.col_upper[j])
-        return prob, xs
-
-    def solve(self, settings: Settings) -> Solution:
-        model = self.model
-        t0 = time.perf_counter()
-        version = f"CBC (PuLP {pulp.__version__})"
-        n = model.n_vars
-        if n == 0:
-            return Solution(
-                np.zeros(0), "optimal", True, 0.0, 0.0, 0.0, "cbc", version, 0.0, None, ["value"]
-            )
-        prob, xs = self._problem()
-        # Objectives scaled as for HiGHS (largest coefficient 100–1000; planner.solve).
-        v_scale = objective_scale(model.value)
-        prob.setObjective(linear(xs, model.value * v_scale))
-
-        def run(left: float) -> tuple[str, bool, np.ndarray | None]:
             with warnings.catch_warnings():
                 # PuLP 3.3 flags its bundled CBC as deprecated for 4.0; it is the one we ship.
                 warnings.simplefilter("ignore", DeprecationWarning)
+                warnings.simplefilter("ignore", UserWarning)
                 solver = PrivateCbc(
                     msg=False,
-                    timeLimit=max(left, 1.0),
-                    gapRel=settings.mip_gap if model.is_mip else None,
+                    timeLimit=max(time_limit_s, 1.0),
+                    gapRel=mip_gap if is_mip else None,
+                    warmStart=warm_start,
+                    logPath=log_path,
                 )
-                prob.solve(solver)
-            sol_status = prob.sol_status
-            x = np.array([v.varValue if v.varValue is not None else np.nan for v in xs])
-            if prob.status == pulp.LpStatusOptimal and sol_status == pulp.LpSolutionOptimal:
-                return "optimal", True, x
-            if (
-                sol_status in (pulp.LpSolutionIntegerFeasible, pulp.LpSolutionOptimal)
-                and not np.isnan(x).any()
-            ):
-                return "feasible (time limit)", False, x
-            return f"no solution ({pulp.LpStatus[prob.status].lower()})", False, None
-
-        status, proven, x = run(settings.time_limit_s)
-        if x is None:
-            return Solution.without_plan(n, status, "cbc", version, time.perf_counter() - t0)
-        duals = None
-        if not model.is_mip:
-            duals = row_duals(prob, model.n_rows) / v_scale
-        best, stages = x, ["value"]
-        v_star = float(model.value @ x)
-        if not model.is_mip and proven:
-            hold_optimal_face(prob, xs, model.n_rows, self.col_upper)
-        prob += pulp.LpConstraint(
-            linear(xs, model.value),
-            pulp.LpConstraintGE,
-            "stage_value_floor",
-            value_floor(v_star),
+                self.prob.solve(solver)
+            log = Path(log_path).read_text(errors="replace")
+        finally:
+            Path(log_path).unlink(missing_ok=True)
+            self._start = None
+        prob = self.prob
+        x = np.array([v.varValue if v.varValue is not None else np.nan for v in self.xs])
+        has_sol = (
+            prob.sol_status in (pulp.LpSolutionIntegerFeasible, pulp.LpSolutionOptimal)
+            and not np.isnan(x).any()
         )
-        prob.sense = pulp.LpMinimize
-        prob.setObjective(linear(xs, model.cost_eur * objective_scale(model.cost_eur)))
-        left = settings.time_limit_s - (time.perf_counter() - t0)
-        if not model.is_mip or left >= 1.0:
-            _, done, x2 = run(left)
-            if x2 is not None:
-                best = x2
-                stages.append("cost" if done else "cost (best found)")
-                prob += pulp.LpConstraint(
-                    linear(xs, model.cost_eur),
-                    pulp.LpConstraintLE,
-                    "stage_cost_cap",
-                    cost_cap(float(model.cost_eur @ best)),
-                )
-                prob.sense = pulp.LpMaximize
-                prob.setObjective(linear(xs, model.earliness * objective_scale(model.earliness)))
-                left = settings.time_limit_s - (time.perf_counter() - t0)
-                if not model.is_mip and prob.status == pulp.LpStatusOptimal:
-                    hold_optimal_face(prob, xs, model.n_rows, self.col_upper)
-                if not model.is_mip or left >= 1.0:
-                    _, done, x3 = run(left)
-                    if x3 is not None:
-                        best = x3
-                        stages.append("arrival" if done else "arrival (best found)")
-        best = clean_x(best, model.integer)
-        return Solution(
-            x=best,
-            status=status,
-            proven_optimal=proven,
-            gap=0.0 if proven else np.nan,
-            value=float(model.value @ best),
-            cost_eur=float(model.cost_eur @ best),
-            solver="cbc",
-            solver_version=version,
-            solve_time_s=time.perf_counter() - t0,
-            row_duals=duals,
-            stages=stages,
-        )
+        if prob.status == pulp.LpStatusOptimal and prob.sol_status == pulp.LpSolutionOptimal:
+            kind = RunStatus.OPTIMAL
+        elif prob.status == pulp.LpStatusInfeasible:
+            kind = RunStatus.INFEASIBLE
+        elif prob.status == pulp.LpStatusUnbounded:
+            kind = RunStatus.UNBOUNDED
+        elif has_sol or prob.status == pulp.LpStatusNotSolved:
+            kind = RunStatus.TIME_LIMIT
+        else:
+            kind = RunStatus.ERROR
+        row_dual = col_dual = None
+        gap = 0.0
+        if not is_mip and kind is RunStatus.OPTIMAL:
+            row_dual = np.array([c.pi if c.pi is not None else 0.0 for c in self.rows])
+            col_dual = np.array([v.dj if v.dj is not None else 0.0 for v in self.xs])
+        elif is_mip:
+            gap = cbc_gap(log)
+            if np.isnan(gap) and kind is RunStatus.OPTIMAL:
+                gap = 0.0
+        return RunResult(kind, x if has_sol else None, row_dual, col_dual, gap)

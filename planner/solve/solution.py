@@ -1,0 +1,85 @@
+"""What a solve returns: `Solution`, its `SolveStatus`, and `NoSolutionError`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+
+
+class SolveStatus(StrEnum):
+    """How the value stage (stage 1) of a plan ended; the text is what reports print."""
+
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible (time limit)"
+    NO_SOLUTION = "no solution (time limit)"
+    INFEASIBLE = "no solution (infeasible)"
+    UNBOUNDED = "no solution (unbounded)"
+    ERROR = "no solution (solver error)"
+
+
+BEST_FOUND = " (best found)"
+"""Suffix of a stage that stopped at its time limit with a plan it could not prove optimal."""
+
+
+@dataclass
+class Solution:
+    """Values of the variables and how the solver got there.
+
+    x: units per variable (model.vars order); NaN everywhere when no plan was found.
+    status: how stage 1 ended; proven_optimal: stage 1 proven optimal (within mip_gap).
+    gap: relative MIP gap of stage 1 (a fraction: 0.0012 is 0.12 %; 0 for an LP; NaN unknown).
+    value: Σ value · x of the final plan; cost_eur: Σ cost · x (EUR).
+    row_duals: stage-1 duals per unit of each family row's right-hand side (value per EUR,
+        per tonne, ...), model.stacked() order; LP only.
+    stages: the stages run, in order; a stage that stopped at its time limit carries
+        BEST_FOUND ("cost (best found)").
+    """
+
+    x: np.ndarray
+    status: SolveStatus
+    proven_optimal: bool
+    gap: float
+    value: float
+    cost_eur: float
+    solver: str
+    solver_version: str
+    solve_time_s: float
+    row_duals: np.ndarray | None = None
+    stages: list[str] = field(default_factory=list)
+    stage_names: tuple[str, ...] = ()
+    """Every stage this plan was meant to run (those not skipped), for `all_stages_proven`."""
+
+    @classmethod
+    def without_plan(
+        cls, n_vars: int, status: SolveStatus, solver: str, version: str, solve_time_s: float
+    ) -> Solution:
+        """The solver stopped before any plan: x is NaN, so `usable` is False."""
+        nan = float("nan")
+        return cls(
+            np.full(n_vars, nan), status, False, nan, nan, nan, solver, version, solve_time_s
+        )
+
+    @property
+    def stages_solved(self) -> str:
+        """The stages as the Summary and Scenarios sheets show them: "value > cost > arrival"."""
+        return " > ".join(self.stages)
+
+    @property
+    def all_stages_proven(self) -> bool:
+        """Every stage ran and ended proven optimal."""
+        return self.proven_optimal and tuple(self.stages) == self.stage_names
+
+    @property
+    def gap_percent(self) -> float:
+        """The relative gap in percent (0.12 for 0.12 %)."""
+        return 100.0 * self.gap
+
+    @property
+    def usable(self) -> bool:
+        return self.x.size == 0 or not np.isnan(self.x).any()
+
+
+class NoSolutionError(Exception):
+    """The solver stopped without any usable plan (time limit before a first solution)."""
