@@ -87,7 +87,10 @@ def run_child(
 
 
 class PrivateCbc(pulp.PULP_CBC_CMD):  # type: ignore[misc]
-    """``pulp.PULP_CBC_CMD`` whose child process and files are handled as the module says."""
+    """``pulp.PULP_CBC_CMD`` whose child process and files are handled as the module says.
+    After a solve, ``log_text`` holds CBC's log."""
+
+    log_text: str = ""
 
     def solve_CBC(self, lp: pulp.LpProblem, use_mps: bool = True) -> int:
         """Solve ``lp`` with CBC from an MPS file in a private folder; PuLP's status code."""
@@ -109,10 +112,9 @@ class PrivateCbc(pulp.PULP_CBC_CMD):  # type: ignore[misc]
                 args += f"-{option}".split()
             args += ["-solve" if self.mip else "-initialSolve", "-printingOptions", "all"]
             args += ["-solution", str(sol)]
-            log_path = self.optionsDict.get("logPath")
-            status = run_child(
-                args, folder, show_output=bool(self.msg), log=Path(log_path) if log_path else None
-            )
+            log = folder / "cbc.log"  # CBC's log, kept as ``log_text`` (its gap is read there)
+            status = run_child(args, folder, log=log)
+            self.log_text = log.read_text(errors="replace") if log.exists() else ""
             if status != 0 or not sol.exists():
                 raise pulp.PulpSolverError(f"CBC stopped with exit status {status}")
             result = self.readsol_MPS(str(sol), lp, vs, var_names, con_names)

@@ -9,9 +9,7 @@ model's arrays: one LpAffineExpression per row, never by repeated ``+=``.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -181,8 +179,6 @@ class PulpAdapter:
                 up = v.upBound if v.upBound is not None else np.inf
                 val = min(max(round(val) if whole else val, lo), up)
                 v.setInitialValue(val, check=False)
-        fd, log_path = tempfile.mkstemp(prefix="aidplan-cbc-", suffix=".log")
-        os.close(fd)
         try:
             with warnings.catch_warnings():
                 # PuLP 3.3 flags its bundled CBC as deprecated for 4.0; it is the one we ship.
@@ -193,12 +189,10 @@ class PulpAdapter:
                     timeLimit=max(time_limit_s, 1.0),
                     gapRel=mip_gap if is_mip else None,
                     warmStart=warm_start,
-                    logPath=log_path,
                 )
                 self.prob.solve(solver)
-            log = Path(log_path).read_text(errors="replace")
+            log = solver.log_text
         finally:
-            Path(log_path).unlink(missing_ok=True)
             self._start = None
         prob = self.prob
         x = np.array([v.varValue if v.varValue is not None else np.nan for v in self.xs])
