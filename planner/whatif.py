@@ -74,7 +74,7 @@ from planner.marginals import marginal_values
 from planner.model import LinearModel, build_model
 from planner.model.build import RowBlock
 from planner.model.highs_backend import HighsBackend
-from planner.results import PlanResult, extract, requests_table
+from planner.results import BROAD_STATUS, PlanResult, extract, requests_table
 from planner.scenarios import apply_to_data, scenario_settings
 from planner.schema import Scenario, Settings
 from planner.solve import ALL_STAGES, Backend, Solution, make_backend
@@ -514,8 +514,9 @@ class ScenarioRunner:
         else:  # the comparison needs the Requests table only, not the whole plan
             requests = requests_table(model, sol.x)
         total_w = float(model.data.requests["weight_value"].sum())
+        broad = requests["status"].replace(BROAD_STATUS)  # met late counts as met here
         lines = {
-            f"P{q} {st}": int(((requests["priority"] == q) & (requests["status"] == st)).sum())
+            f"P{q} {st}": int(((requests["priority"] == q) & (broad == st)).sum())
             for q in (1, 2, 3, 4)
             for st in ("met", "partly met", "unmet")
         }

@@ -308,10 +308,13 @@ def test_comparison_workbook_and_chart(tmp_path: Path) -> None:
     png = write_whatif_chart(table, tmp_path / "w.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     target = tmp_path / "w.xlsx"
-    write_comparison(target, sheets, png)
+    write_comparison(target, sheets)
     wb = openpyxl.load_workbook(target)
     assert wb.sheetnames == ["Scenarios", "Chart", "Requests", "Bottlenecks", "Inputs"]
-    assert len(wb["Chart"]._images) == 1  # type: ignore[attr-defined]
+    # Native charts (a line per scenario against the budget scale), not a picture.
+    charts = wb["Chart"]._charts  # type: ignore[attr-defined]
+    assert len(charts) == 2 and not wb["Chart"]._images  # type: ignore[attr-defined]
+    assert charts[0].tagname == "scatterChart"
     ws = wb["Scenarios"]
     header = [c.value for c in ws[1]]
     rows = [dict(zip(header, [c for c in r], strict=True)) for r in ws.iter_rows(min_row=2)]
@@ -352,8 +355,7 @@ def test_a_run_without_a_plan_is_reported_not_fatal(tmp_path: Path) -> None:
     assert row["how"] == "no plan" and pd.isna(row["P1 met"])
     assert sheets["Scenarios"]["P1 met"].iloc[0] == 2
     assert sheets["Requests"][failed.label].isna().all()
-    png = write_whatif_chart(sheets["Scenarios"], tmp_path / "w.png")
-    write_comparison(tmp_path / "w.xlsx", sheets, png)
+    write_comparison(tmp_path / "w.xlsx", sheets)
     ws = openpyxl.load_workbook(tmp_path / "w.xlsx")["Scenarios"]
     header = [c.value for c in ws[1]]
     assert ws.cell(row=3, column=header.index("P1 met") + 1).value is None

@@ -256,7 +256,7 @@ def whatif(
     sheets = comparison_sheets(job, outcomes, jobs=n_jobs, wall_s=time.perf_counter() - t0)
     title = f"What-if: {inputs.requests.source.name}"
     png = write_whatif_chart(sheets["Scenarios"], target.with_suffix(".png"), title)
-    write_comparison(target, sheets, png)
+    write_comparison(target, sheets)
     written = 0
     if plans is not None:
         for o in outcomes:
