@@ -362,10 +362,10 @@ class SheetWriter:
             t = type(value)
             if t is str:  # the common cases first, without `plain`
                 v: object = value
-            elif t is float:
+            elif isinstance(value, float) and t is float:
                 if value != value or value in (INF, -INF):  # NaN, inf: an empty cell
                     return
-                write_number(r, c, value, number_fmts[value.is_integer()])  # type: ignore[union-attr]
+                write_number(r, c, value, number_fmts[value.is_integer()])
                 return
             elif t is int:
                 write_number(r, c, value, number_fmts[True])
