@@ -166,3 +166,47 @@ def test_written_plan_is_readable_by_others(in_tmp: Path) -> None:
         os.umask(old)
     assert r.exit_code == 0, r.output
     assert (in_tmp / "m.xlsx").stat().st_mode & 0o777 == 0o644
+
+
+def test_version_and_help() -> None:
+    from planner import __version__
+
+    r = runner.invoke(app, ["--version"])
+    assert r.exit_code == 0 and r.output.strip() == f"aidplan {__version__}"
+    r = runner.invoke(app, ["--help"])
+    assert r.exit_code == 0
+    assert "--debug" in r.output and "--version" in r.output
+    assert "<bool>" not in r.output
+    commands = r.output.split("Commands:")[1]
+    assert "every problem if invalid)." in " ".join(
+        commands.split()
+    )  # not cut short (click: "...")
+    r = runner.invoke(app, ["plan", "--help"])
+    assert r.exit_code == 0 and "--json" in r.output and "<bool>" not in r.output
+
+
+def test_default_out_names_the_scenario() -> None:
+    from planner.commands.plan import default_out
+
+    assert default_out(Path("x/spring.xlsx")) == Path("outputs/plan-spring.xlsx")
+    assert default_out(None, "rail cut") == Path("outputs/plan-demo-rail_cut.xlsx")
+    # path separators, dots and other characters never leave the outputs folder
+    assert default_out(Path("a b.xlsx"), "../../etc/x: ×0.5") == Path(
+        "outputs/plan-a_b-etc_x_x0.5.xlsx"
+    )
+    assert default_out(Path("r.xlsx"), "///") == Path("outputs/plan-r-plan.xlsx")
+
+
+def test_scenario_plan_does_not_overwrite_the_base_plan(in_tmp: Path) -> None:
+    """`plan --scenario` without --out writes plan-<requests>-<scenario>.xlsx."""
+    scen = in_tmp / "cut.toml"
+    scen.write_text('name = "budget cut"\nbudget_scale = 0.75\n', encoding="utf-8")
+    base = runner.invoke(app, ["plan", str(DEMO_REQUESTS), "--catalog", str(DEMO_CATALOG)])
+    assert base.exit_code == 0, base.output
+    r = runner.invoke(
+        app, ["plan", str(DEMO_REQUESTS), "--catalog", str(DEMO_CATALOG), "--scenario", str(scen)]
+    )
+    assert r.exit_code == 0, r.output
+    out = in_tmp / "outputs" / "plan-demo-budget_cut.xlsx"
+    assert out.is_file() and (in_tmp / "outputs" / "plan-demo.xlsx").is_file()
+    assert summary_figures(openpyxl.load_workbook(out))["Scenario"] == "budget cut"

@@ -16,17 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
-import pandas as pd
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.table import Table
 from typer.core import TyperCommand
 
 from planner.cli_common import NoPlanError, err_console, handle_errors, out_console
@@ -101,11 +91,16 @@ def default_out(requests: Path | None) -> Path:
 
 
 def _pct(x: float) -> str:
+    import pandas as pd  # imported here: `aidplan --help` must not pay for pandas
+
     return "–" if pd.isna(x) else f"{x:.1%}"
 
 
 def print_comparison(scenarios: Any, console: Any) -> None:
     """The Scenarios sheet as a short table."""
+    import pandas as pd
+    from rich.table import Table
+
     from planner.whatif import DONOR_COLUMN
 
     t = Table("scenario", "score", "critical", "P1 met/partly/unmet", "cost € M", "binding donors")
@@ -233,6 +228,15 @@ def whatif(
     runs = make_runs(named, scales, include_base=base)
     job = prepare(inputs, runs)
     n_jobs = jobs if jobs > 0 else (os.cpu_count() or 1)
+
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     progress = Progress(
         SpinnerColumn(),
