@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> None:
         ("imports of a plan run", [*py, "-c", PLAN_RUN], None),
     ]
     print(f"CPU seconds of a fresh process, best and median of {a.repeat}")
-    print(f"| what | best s | median s | target s | met |")
+    print("| what | best s | median s | target s | met |")
     print("|---|---|---|---|---|")
     for name, cmd, target in rows:
         cpu = [child_cpu(cmd) for _ in range(a.repeat)]
