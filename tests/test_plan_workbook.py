@@ -268,3 +268,15 @@ def test_text_that_looks_like_a_number_or_link_stays_text(tmp_path: Path) -> Non
     ws = openpyxl.load_workbook(path)["T"]
     assert [c.value for c in ws["A"][1:]] == ["0012", "1e5", "http://x.example"]
     assert all(c.data_type == "s" and c.hyperlink is None for c in ws["A"][1:])
+
+
+def test_reason_detail_is_written_beside_reason(result: PlanResult, tmp_path: Path) -> None:
+    """A reason_detail column (full text of a shortened reason) goes right after Reason."""
+    import copy
+
+    res = copy.copy(result)
+    res.requests = result.requests.assign(reason_detail="the whole story")
+    path = tmp_path / "p.xlsx"
+    write_workbook(path, plan_sheets(res, INPUTS))
+    header = [c.value for c in openpyxl.load_workbook(path)["Requests"][1]]
+    assert header[header.index("Reason") + 1] == "Reason in detail"

@@ -36,7 +36,7 @@ def print_summary(result: PlanResult, out: Path | None, console: Any) -> None:
     priority and status; notes; what one more euro or tonne is worth; the lines not met."""
     from rich.table import Table
 
-    from planner.results import STATUSES
+    from planner.results import STATUSES, count_units
 
     s = result.summary_dict()
     console.print(str(s["plan"]), markup=False)
@@ -65,7 +65,7 @@ def print_summary(result: PlanResult, out: Path | None, console: Any) -> None:
             reason = f" — {row.reason}" if row.reason else ""
             console.print(
                 f"  {row.request_id}  P{row.priority}  {row.item_id}: {row.status}, "
-                f"{row.delivered:,.4g} of {row.quantity:,.4g} {row.unit}{reason}",
+                f"{count_units(row.delivered)} of {count_units(row.quantity)} {row.unit}{reason}",
                 markup=False,
             )
         if len(unmet) > 8:

@@ -7,6 +7,7 @@ print setup) and planner.io.xlsx_write.write_atomic.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +52,8 @@ def _headers(columns: list[str]) -> list[str]:
 def _chart_sheet(w: SheetWriter, scenarios: pd.DataFrame) -> None:
     """The Chart sheet: both measures of every run, against the budget scale (one line per
     scenario) when some scenario ran at several scales, else as bars; the data below."""
+    import numpy as np
+
     ws = w.book.add_worksheet("Chart")
     data = scenarios.dropna(subset=["fulfilment score"])
     sweep = bool(len(data)) and bool(
@@ -72,6 +75,10 @@ def _chart_sheet(w: SheetWriter, scenarios: pd.DataFrame) -> None:
         kinds={c: "share" for c in SCORE_COLUMNS} | {"budget_scale": "plain"},
     )
     first = CHART_DATA_ROW + 1
+    # A sweep's lines are drawn from a round tenth below the lowest share, as the PNG is.
+    shares = data[list(SCORE_COLUMNS)].to_numpy(dtype=float)
+    low = float(np.nanmin(shares)) if len(data) and np.isfinite(shares).any() else 0.0
+    y_min = max(0.0, math.floor(low * 10 - 0.5) / 10) if sweep else 0.0
     for k, (col, name) in enumerate(SERIES):
         j = cols.index(col)
         if sweep:
@@ -104,7 +111,7 @@ def _chart_sheet(w: SheetWriter, scenarios: pd.DataFrame) -> None:
             )
             chart.set_legend({"none": True})
         chart.set_title({"name": name, "name_font": {"size": 11}})
-        chart.set_y_axis({"min": 0, "max": 1, "num_format": "0%"})
+        chart.set_y_axis({"min": y_min, "max": 1, "num_format": "0%"})
         chart.set_size({"width": 560, "height": 400})
         ws.insert_chart(0, 8 * k, chart)
 

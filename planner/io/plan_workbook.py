@@ -53,6 +53,11 @@ SUMMARY_KINDS = {
     "gap": "gap",
     "total cost eur": "money",
     "request lines": "units",
+    "value": "value",
+    "maximum value": "value",
+    "solve time s": "seconds",
+    "variables": "units",
+    "constraints": "units",
 }
 CHART_BLUE = "#1F4E78"
 # Headers that differ by sheet: the Requests sheet's requested_item is the text as written.
@@ -257,11 +262,17 @@ def plan_sheets(result: Any, inputs: pd.DataFrame) -> dict[str, pd.DataFrame]:
         extra = pd.DataFrame(context, columns=["key", "value", "meaning"])
         cut = 1 if len(summary) and summary["key"].iloc[0] == "plan" else 0
         summary = pd.concat([summary.iloc[:cut], extra, summary.iloc[cut:]], ignore_index=True)
+    requests = result.requests
+    cols = list(requests.columns)
+    if "reason_detail" in cols and "reason" in cols:  # the full reason beside the short one
+        cols.remove("reason_detail")
+        cols.insert(cols.index("reason") + 1, "reason_detail")
+        requests = requests[cols]
     sheets = {
         "Summary": summary,
         "Fulfilment": fulfilment_table(result.model, result.requests),
         "Allocations": result.allocations,
-        "Requests": result.requests,
+        "Requests": requests,
         "Donors": result.donors,
         "Corridors": result.corridors,
     }

@@ -177,6 +177,8 @@ NUMBER_FORMATS = {
     "share": "0.0%",
     "gap": "0.00%",
     "plain": "General",
+    "value": "#,##0.00",
+    "seconds": "0.00",
     "plain_fraction": "#,##0.####",
 }
 
