@@ -349,7 +349,7 @@ class SheetWriter:
     def _column_writer(self, ws: Any, name: str, kind: str) -> Callable[[int, int, object], None]:
         """The cell writer of one column, with the per-column decisions taken once."""
         wrap = name in LONG_TEXT_COLUMNS
-        text_fmt = self.fmt(wrap=True) if wrap else None  # plain text needs no format
+        text_fmt = self.fmt(wrap=wrap)  # top-aligned, as the numbers beside a tall row are
         quote_fmt = self.fmt(wrap=wrap, quote=True)
         status = name == "status"
         status_fmts = {s: self.fmt(fill=c) for s, c in STATUS_COLOURS.items()}
