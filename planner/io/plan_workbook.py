@@ -296,7 +296,7 @@ def sheets_to_json(sheets: dict[str, pd.DataFrame]) -> str:
     """The same content as the workbook, as JSON: summary as an object, other sheets as rows."""
     out: dict[str, Any] = {}
     for title, df in sheets.items():
-        key = title.lower().replace(" ", "_")
+        key = title.lower()
         if title == "Summary":
             out[key] = {str(k): _json_value(v) for k, v in zip(df["key"], df["value"], strict=True)}
             continue
