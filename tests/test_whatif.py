@@ -315,6 +315,9 @@ def test_comparison_workbook_and_chart(tmp_path: Path) -> None:
     charts = wb["Chart"]._charts  # type: ignore[attr-defined]
     assert len(charts) == 2 and not wb["Chart"]._images  # type: ignore[attr-defined]
     assert charts[0].tagname == "scatterChart"
+    for sheet in wb:  # printable like the plan workbook: landscape, one page wide
+        assert sheet.page_setup.orientation == "landscape", sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
     ws = wb["Scenarios"]
     header = [c.value for c in ws[1]]
     rows = [dict(zip(header, [c for c in r], strict=True)) for r in ws.iter_rows(min_row=2)]
