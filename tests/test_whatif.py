@@ -467,5 +467,7 @@ def test_cli_demo_whatif_writes_comparison_chart_and_plans(in_tmp: Path) -> None
     plans = sorted(p.name for p in (in_tmp / "plans").iterdir())
     assert plans == ["plan-rail_cut_budget_x1.5.xlsx", "plan-rail_cut_budget_x1.xlsx"]
     plan = openpyxl.load_workbook(in_tmp / "plans" / plans[1], read_only=True)
+    summary = {r[0]: r[1] for r in plan["Summary"].iter_rows(min_row=5, values_only=True)}
+    assert summary["Scenario"] == "rail cut · budget ×1"  # the run, not just the scenario
     corridors = list(plan["Corridors"].iter_rows(min_row=2, values_only=True))
     assert all(r[5] == 0 for r in corridors if r[0] == "rail_przemysl")

@@ -235,10 +235,10 @@ def _context_rows(inputs: pd.DataFrame) -> list[tuple[str, Any, str]]:
     cat = [Path(str(p)).parent.name for k, p in zip(kind, paths, strict=True) if k == "catalog"]
     if cat:
         rows.append(("catalog", cat[0], ""))
-    scen = [
-        v for k, n, v in zip(kind, name, values, strict=True) if k == "scenario" and n == "name"
-    ]
-    rows.append(("scenario", scen[0] if scen else "none (base case)", ""))
+    scen = {n: v for k, n, v in zip(kind, name, values, strict=True) if k == "scenario"}
+    # A what-if run's label ("rail cut · budget ×0.75") says more than the scenario's name.
+    label = scen.get("run") or scen.get("name")
+    rows.append(("scenario", label if label else "none (base case)", ""))
     settings = {n: v for k, n, v in zip(kind, name, values, strict=True) if k == "setting"}
     for key, label in (("start", "start"), ("period_days", "period days"), ("horizon", "horizon")):
         if key in settings:
