@@ -329,6 +329,9 @@ def test_comparison_workbook_and_chart(tmp_path: Path) -> None:
         assert r["fulfilment score"].number_format == "0.0%"
         assert isinstance(r["P1 met"].value, int)
         assert r["stages solved"].value == "value > cost > arrival"  # an LP, all optimal
+    heads = [c for c in wb["Requests"][1] if str(c.value).startswith("=HYPERLINK(1)")]
+    assert heads  # runs' labels are column headers: text, never formulas
+    assert all(c.data_type == "s" and c.quotePrefix for c in heads)
     share = wb["Requests"].cell(row=2, column=5)
     assert share.data_type == "n" and share.number_format == "0.0%"
 

@@ -327,8 +327,9 @@ class SheetWriter:
         )
         ws.set_row(first_row, LINE_HEIGHT * head_lines)
         wrapped = [(j, widths[j]) for j, c in enumerate(columns) if c in LONG_TEXT_COLUMNS]
-        for j, text in enumerate(texts):
-            ws.write_string(first_row, j, text, self.fmt(header=True))
+        for j, text in enumerate(texts):  # a header can be a run's label: text, never a formula
+            quote = text.startswith(FORMULA_START)
+            ws.write_string(first_row, j, text, self.fmt(header=True, quote=quote))
         writers = [
             self._column_writer(ws, name, kinds.get(name) or column_kind(name)) for name in columns
         ]
