@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,14 +11,25 @@ import pandas as pd
 
 from planner.data import fulfilment_score, max_value
 from planner.model import LinearModel
+from planner.periods import period_word
 from planner.solve import Solution
 
 MET_TOL = 1e-6
 ALLOCATION_COLUMNS = [
-    "request_id", "requested_item", "item_id", "donor_id", "offer_id", "corridor_id",
-    "dispatch_period", "arrival_period", "arrival_date", "quantity", "effective_quantity",
-    "unit_cost_eur", "cost_eur", "weight_t", "late_periods",
+    "request_id", "requested_item", "item_id", "sent_as", "donor_id", "offer_id", "corridor_id",
+    "dispatch_period", "dispatch_date", "arrival_period", "arrival_date", "quantity", "unit",
+    "effective_quantity", "unit_cost_eur", "cost_eur", "weight_t", "late_periods",
 ]  # fmt: skip
+REQUEST_COLUMNS = [
+    "request_id", "item_id", "requested_item", "unit", "priority", "quantity", "delivered",
+    "unmet", "needed_by", "needed_by_date", "first_arrival", "first_arrival_date",
+    "last_arrival", "last_arrival_date", "late_periods", "status", "sent_instead", "reason",
+    "destination",
+]  # fmt: skip
+# A line's status (DESIGN.md §5): all, part or none of the quantity delivered, on time or late.
+STATUSES = ("met", "met late", "partly met", "partly met late", "unmet")
+# The three-way grouping of the statuses (what-if comparisons count lines this way).
+BROAD_STATUS = {"met late": "met", "partly met late": "partly met"}
 
 
 @dataclass
@@ -54,18 +66,29 @@ def allocations_table(model: LinearModel, x: np.ndarray) -> pd.DataFrame:
     arrival = v["arrival"].to_numpy()
     s = data.settings
     cost = q * v["cost_unit_eur"].to_numpy()
+    dispatch = v["t"].to_numpy()
+    requested = req["item_id"].to_numpy()[r]
+    sent = off["item_id"].to_numpy()[o]
+    names = data.items["name"]
+    sent_as = [
+        "" if a == b else f"substitute for {names.get(a, a)}"
+        for a, b in zip(requested, sent, strict=True)
+    ]
     df = pd.DataFrame(
         {
             "request_id": req["request_id"].to_numpy()[r],
-            "requested_item": req["item_id"].to_numpy()[r],
-            "item_id": off["item_id"].to_numpy()[o],
+            "requested_item": requested,
+            "item_id": sent,
+            "sent_as": sent_as,
             "donor_id": off["donor_id"].to_numpy()[o],
             "offer_id": off["offer_id"].to_numpy()[o],
             "corridor_id": data.corridors["corridor_id"].to_numpy()[h],
-            "dispatch_period": v["t"].to_numpy(),
+            "dispatch_period": dispatch,
+            "dispatch_date": [s.date_of(int(t)) for t in dispatch],
             "arrival_period": arrival,
             "arrival_date": [s.date_of(int(a)) for a in arrival],
             "quantity": q,
+            "unit": data.items["unit"].reindex(sent).to_numpy(),
             "effective_quantity": q * v["factor"].to_numpy(),
             "unit_cost_eur": v["cost_unit_eur"].to_numpy(),
             "cost_eur": cost,
@@ -77,10 +100,72 @@ def allocations_table(model: LinearModel, x: np.ndarray) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
+def line_status(quantity: np.ndarray, delivered: np.ndarray, late: np.ndarray) -> np.ndarray:
+    """The status of each line (one of STATUSES): met / partly met / unmet by how much of
+    ``quantity`` was ``delivered`` (within MET_TOL), with "late" when any part of it arrives
+    after the line's needed-by period (``late`` > 0 periods)."""
+    unmet = np.maximum(quantity - delivered, 0.0)
+    full = unmet <= MET_TOL * np.maximum(quantity, 1.0)
+    some = delivered > MET_TOL
+    is_late = late > 0
+    return np.select(
+        [full & ~is_late, full, some & ~is_late, some],
+        ["met", "met late", "partly met", "partly met late"],
+        default="unmet",
+    )
+
+
+def count_units(quantity: float) -> str:
+    """A quantity as people write it: 1,200 or 12.5 (at most 2 decimals)."""
+    if abs(quantity - round(quantity)) < 1e-6:
+        return f"{round(quantity):,}"
+    return f"{quantity:,.2f}".rstrip("0").rstrip(".")
+
+
+def sent_instead(model: LinearModel, x: np.ndarray) -> list[str]:
+    """Per request line, what was sent in place of the requested item, in words:
+    "1,200 NLAW for 600 Javelin" (substitute units sent, then the requested units they cover);
+    several substitutes are joined with "; ". Empty where only the requested item was sent."""
+    data = model.data
+    n = len(data.requests)
+    out = [""] * n
+    v = model.vars
+    if not len(v):
+        return out
+    o, r = v["o"].to_numpy(), v["r"].to_numpy()
+    sent = data.offers["item_id"].to_numpy()[o]
+    asked = data.requests["item_id"].to_numpy()[r]
+    sel = np.flatnonzero((x > MET_TOL) & (sent != asked))
+    if not len(sel):
+        return out
+    part = pd.DataFrame(
+        {
+            "r": r[sel],
+            "item": sent[sel],
+            "asked": asked[sel],
+            "quantity": x[sel],
+            "effective": x[sel] * v["factor"].to_numpy()[sel],
+        }
+    )
+    names = data.items["name"]
+    for (line, item, want), g in part.groupby(["r", "item", "asked"], sort=True):
+        text = (
+            f"{count_units(float(g['quantity'].sum()))} {names.get(item, item)} for "
+            f"{count_units(float(g['effective'].sum()))} {names.get(want, want)}"
+        )
+        i = int(line)  # type: ignore[call-overload]
+        out[i] = f"{out[i]}; {text}" if out[i] else text
+    return out
+
+
 def requests_table(model: LinearModel, x: np.ndarray) -> pd.DataFrame:
-    """Per request line: delivered, unmet, arrivals, lateness and status (reason left empty)."""
+    """Per request line (columns REQUEST_COLUMNS): the item and its unit, quantity, delivered
+    and unmet units, the needed-by period and date (the last day on time), first and last
+    arrival period and date, the most periods late, the status (STATUSES), what was sent
+    instead (`sent_instead`) and the reason (left empty here; planner.explain fills it)."""
     data = model.data
     req = data.requests
+    s = data.settings
     v = model.vars
     r = v["r"].to_numpy()
     n = len(req)
@@ -96,49 +181,61 @@ def requests_table(model: LinearModel, x: np.ndarray) -> pd.DataFrame:
         np.maximum.at(last, r[pos], arr[pos])
         np.maximum.at(late, r[pos], v["late"].to_numpy()[pos].astype(float))
     q = req["quantity"].to_numpy(dtype=float)
-    unmet = np.maximum(q - delivered, 0.0)
-    unmet[unmet <= MET_TOL * np.maximum(q, 1.0)] = 0.0
-    status = np.where(unmet == 0, "met", np.where(delivered > MET_TOL, "partly met", "unmet"))
+    status = line_status(q, delivered, late)
+    unmet = np.where(np.isin(status, ("met", "met late")), 0.0, np.maximum(q - delivered, 0.0))
+
+    def periods(values: np.ndarray) -> pd.arrays.IntegerArray:
+        return pd.array([None if not np.isfinite(f) else int(f) for f in values], dtype="Int64")
+
+    def dates(values: pd.arrays.IntegerArray, last_day: bool = False) -> list[object]:
+        shift = s.period_days - 1 if last_day else 0
+        return [
+            None if pd.isna(t) else s.date_of(int(t)) + dt.timedelta(days=shift) for t in values
+        ]
+
+    first_p, last_p = periods(first), periods(last)
+    needed = pd.array(req["needed_by"], dtype="Int64")
     df = pd.DataFrame(
         {
             "request_id": req["request_id"],
             "item_id": req["item_id"],
             "requested_item": req["requested_item"],
+            "unit": data.items["unit"].reindex(req["item_id"]).to_numpy(),
             "priority": req["priority"],
             "quantity": q,
             "delivered": delivered,
             "unmet": unmet,
-            "needed_by": req["needed_by"],
-            "first_arrival": pd.array(
-                [None if not np.isfinite(f) else int(f) for f in first], dtype="Int64"
-            ),
-            "last_arrival": pd.array(
-                [None if not np.isfinite(f) else int(f) for f in last], dtype="Int64"
-            ),
+            "needed_by": needed,
+            "needed_by_date": dates(needed, last_day=True),
+            "first_arrival": first_p,
+            "first_arrival_date": dates(first_p),
+            "last_arrival": last_p,
+            "last_arrival_date": dates(last_p),
             "late_periods": late.astype(int),
             "status": status,
+            "sent_instead": sent_instead(model, x),
             "reason": "",
             "reason_detail": "",
             "destination": req["destination"],
-        }
+        },
+        columns=REQUEST_COLUMNS,
     )
     return df
 
 
 def donors_table(model: LinearModel, x: np.ndarray) -> pd.DataFrame:
-    """Per donor: budget, money spent, share used, units and tonnes sent."""
+    """Per donor: budget_eur (NaN = unlimited), spent_eur, budget_used (share), then one
+    column ``units_<category>`` per item category the plan sends (units of that category's
+    items: counting missiles and shells together is only meaningful within a category), and
+    tonnes (weight sent, t)."""
     data = model.data
     v = model.vars
     donors = data.donors
-    pos = {d: i for i, d in enumerate(donors["donor_id"])}
-    k = (
-        np.array([pos[d] for d in data.offers["donor_id"]], dtype=int)[v["o"].to_numpy()]
-        if len(v)
-        else np.array([], int)
-    )
     nd = len(donors)
+    pos = {d: i for i, d in enumerate(donors["donor_id"])}
+    o = v["o"].to_numpy() if len(v) else np.array([], int)
+    k = np.array([pos[d] for d in data.offers["donor_id"]], dtype=int)[o]
     spent = np.bincount(k, weights=x * model.cost_eur, minlength=nd) if len(k) else np.zeros(nd)
-    units = np.bincount(k, weights=x, minlength=nd) if len(k) else np.zeros(nd)
     tonnes = (
         np.bincount(k, weights=x * v["weight_t"].to_numpy(), minlength=nd)
         if len(k)
@@ -147,21 +244,27 @@ def donors_table(model: LinearModel, x: np.ndarray) -> pd.DataFrame:
     budget = donors["budget_eur"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         used = np.where(budget > 0, spent / budget, np.nan)
-    return pd.DataFrame(
+    df = pd.DataFrame(
         {
-            "donor_id": donors["donor_id"],
-            "name": donors["name"],
+            "donor_id": donors["donor_id"].to_numpy(),
+            "name": donors["name"].to_numpy(),
             "budget_eur": budget,
             "spent_eur": spent,
             "budget_used": used,
-            "units": units,
-            "tonnes": tonnes,
         }
     )
+    category = data.items["category"].reindex(data.offers["item_id"]).to_numpy()[o]
+    for cat in sorted({str(c) for c in category[x > MET_TOL]}) if len(o) else []:
+        sel = category == cat
+        df[f"units_{cat}"] = np.bincount(k[sel], weights=x[sel], minlength=nd)
+    df["tonnes"] = tonnes
+    return df
 
 
 def corridors_table(model: LinearModel, x: np.ndarray) -> pd.DataFrame:
-    """Per real corridor and period: capacity, tonnes dispatched, utilisation."""
+    """Per real corridor and period: corridor_id, mode, period, period_start (date),
+    capacity_t, used_t (tonnes dispatched), utilisation (share; empty where the corridor is
+    closed) and note ("closed" where capacity is 0)."""
     data = model.data
     corr = data.corridors
     real = np.flatnonzero(~corr["virtual"].to_numpy(dtype=bool))
@@ -184,6 +287,7 @@ def corridors_table(model: LinearModel, x: np.ndarray) -> pd.DataFrame:
                     "capacity_t": cap,
                     "used_t": u,
                     "utilisation": (u / cap) if cap > 0 else (np.nan if u == 0 else np.inf),
+                    "note": "closed" if cap <= 0 else "",
                 }
             )
     return pd.DataFrame(
@@ -196,36 +300,133 @@ def corridors_table(model: LinearModel, x: np.ndarray) -> pd.DataFrame:
             "capacity_t",
             "used_t",
             "utilisation",
+            "note",
         ],
     )
 
 
+PRIORITY_NAMES = {1: "critical", 2: "high", 3: "medium", 4: "low"}
+
+
+def _euros(eur: float) -> str:
+    if abs(eur) >= 1e6:
+        return f"€ {eur / 1e6:,.1f} m"
+    return f"€ {eur:,.0f}"
+
+
+def headline(requests: pd.DataFrame, score: float, cost_eur: float) -> str:
+    """One sentence saying what the plan achieves: lines met (on time), met in part, the
+    fulfilment score, the cost, and how many critical lines fall short."""
+    st = requests["status"]
+    n = len(requests)
+    met = int(st.isin(("met", "met late")).sum())
+    on_time = int((st == "met").sum())
+    part = int(st.isin(("partly met", "partly met late")).sum())
+    short = int(((requests["priority"] == 1) & (st != "met")).sum())
+    crit = (
+        "every critical line is met on time"
+        if short == 0
+        else f"{short} critical line{'s' if short != 1 else ''} not met in full and on time"
+    )
+    return (
+        f"The plan meets {met} of {n} request lines in full ({on_time} on time) and "
+        f"{part} in part, for a fulfilment score of {score:.1%} at a cost of "
+        f"{_euros(cost_eur)}; {crit}."
+    )
+
+
 def summary_table(model: LinearModel, sol: Solution, requests: pd.DataFrame) -> pd.DataFrame:
-    """Key figures: score, value, status, gap, cost, lines met by priority, time, solver."""
-    rows: list[tuple[str, Any]] = [
-        ("fulfilment score", fulfilment_score(model.data, sol.value)),
-        ("value", sol.value),
-        ("maximum value", max_value(model.data)),
-        ("status", str(sol.status)),
-        ("proven optimal", sol.proven_optimal),
-        ("gap", sol.gap),
-        ("total cost eur", sol.cost_eur),
-        ("request lines", len(requests)),
+    """Key figures, columns key, value, meaning (what the figure means, where it needs
+    saying): the headline sentence ("plan"), fulfilment score (0..1), value, maximum value,
+    status, proven optimal, gap (relative, 0..1), total cost eur, lines by priority and status
+    (STATUSES), model size, solve time s, solver, solver version, stages solved."""
+    s = model.data.settings
+    total_w = max_value(model.data)
+    score = fulfilment_score(model.data, sol.value)
+    weights = ", ".join(
+        f"{p} {PRIORITY_NAMES[p]} = {s.priority_weights[p]:g}" for p in sorted(PRIORITY_NAMES)
+    )
+    week = period_word(s.period_days)
+    rows: list[tuple[str, Any, str]] = [
+        ("plan", headline(requests, score, sol.cost_eur), ""),
+        (
+            "fulfilment score",
+            score,
+            "Value as a share of the maximum value: 100 % means every line met in full and on "
+            "time.",
+        ),
+        (
+            "value",
+            sol.value,
+            f"What the plan maximises: each line's priority weight ({weights}) times the share "
+            f"of it delivered, less {s.late_penalty:.0%} of that for every {week} late.",
+        ),
+        ("maximum value", total_w, "The value if every line were met in full and on time."),
+        ("status", str(sol.status), ""),
+        ("proven optimal", sol.proven_optimal, ""),
+        (
+            "gap",
+            sol.gap,
+            "How much more value a better plan could at most have, as proven by the solver "
+            "(0 % = this plan is the best possible).",
+        ),
+        ("total cost eur", sol.cost_eur, "Money the donors spend on the offers sent."),
+        ("request lines", len(requests), ""),
     ]
     for p in (1, 2, 3, 4):
         sub = requests[requests["priority"] == p]
-        for st in ("met", "partly met", "unmet"):
-            rows.append((f"priority {p} lines {st}", int((sub["status"] == st).sum())))
+        for st in STATUSES:
+            rows.append((f"priority {p} lines {st}", int((sub["status"] == st).sum()), ""))
     rows += [
-        ("variables", model.n_vars),
-        ("constraints", model.n_rows),
-        ("model type", "MILP" if model.is_mip else "LP"),
-        ("solve time s", sol.solve_time_s),
-        ("solver", sol.solver),
-        ("solver version", sol.solver_version),
-        ("stages solved", sol.stages_solved),
+        ("variables", model.n_vars, ""),
+        ("constraints", model.n_rows, ""),
+        ("model type", "MILP" if model.is_mip else "LP", ""),
+        ("solve time s", sol.solve_time_s, ""),
+        ("solver", sol.solver, ""),
+        ("solver version", sol.solver_version, ""),
+        ("stages solved", sol.stages_solved, ""),
     ]
-    return pd.DataFrame(rows, columns=["key", "value"])
+    return pd.DataFrame(rows, columns=["key", "value", "meaning"])
+
+
+def fulfilment_table(model: LinearModel, requests: pd.DataFrame) -> pd.DataFrame:
+    """Fulfilment by priority, then by item category (the Summary's charts), columns: group
+    ("priority" or "category"), name, lines, met (in full, on time or late), fulfilment (share
+    of the group's requested units delivered, each line weighted by its priority weight, 0..1).
+    """
+    data = model.data
+    w = data.requests["weight_value"].to_numpy(dtype=float)
+    q = requests["quantity"].to_numpy(dtype=float)
+    share = np.minimum(requests["delivered"].to_numpy(dtype=float) / np.maximum(q, 1e-12), 1.0)
+    met = requests["status"].isin(("met", "met late")).to_numpy()
+    frame = pd.DataFrame(
+        {
+            "priority": requests["priority"].to_numpy(),
+            "category": data.items["category"].reindex(requests["item_id"]).to_numpy(),
+            "w": w,
+            "ws": w * share,
+            "met": met,
+        }
+    )
+    rows = []
+    for group in ("priority", "category"):
+        for key, g in frame.groupby(group, sort=True):
+            name = (
+                f"{key} {PRIORITY_NAMES.get(int(key), '')}".strip()  # type: ignore[call-overload]
+                if group == "priority"
+                else str(key).replace("_", " ")
+            )
+            total = float(g["w"].sum())
+            rows.append(
+                {
+                    "group": group,
+                    "name": name,
+                    "lines": len(g),
+                    "met": int(g["met"].sum()),
+                    "fulfilment": float(g["ws"].sum()) / total if total > 0 else 1.0,
+                }
+            )
+    return pd.DataFrame(rows, columns=["group", "name", "lines", "met", "fulfilment"])
 
 
 def extract(model: LinearModel, sol: Solution) -> PlanResult:

@@ -20,6 +20,13 @@ _register()
 runner = CliRunner()
 
 
+def summary_figures(wb: openpyxl.Workbook) -> dict[str, object]:
+    """The Summary's figure -> value pairs (the table under the headline sentence)."""
+    rows = list(wb["Summary"].iter_rows(values_only=True))
+    top = [r[0] for r in rows].index("Figure")
+    return {r[0]: r[1] for r in rows[top + 1 :] if r[0] is not None}
+
+
 @pytest.fixture(autouse=True)
 def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
@@ -34,15 +41,15 @@ def test_demo_plan_writes_all_sheets(in_tmp: Path) -> None:
     wb = openpyxl.load_workbook(out, read_only=True)
     for sheet in ("Summary", "Allocations", "Requests", "Donors", "Corridors", "Inputs"):
         assert sheet in wb.sheetnames
-    summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(min_row=2, values_only=True)}
-    assert isinstance(summary["fulfilment score"], float)
-    assert 0 < summary["fulfilment score"] <= 1
-    assert summary["status"] == "optimal"
+    summary = summary_figures(wb)
+    assert isinstance(summary["Fulfilment score"], float)
+    assert 0 < summary["Fulfilment score"] <= 1
+    assert summary["Solver status"] == "optimal"
     # every number a number cell
     header = [c for c in next(wb["Allocations"].iter_rows(max_row=1, values_only=True))]
     first = next(wb["Allocations"].iter_rows(min_row=2, max_row=2, values_only=True))
     row = dict(zip(header, first, strict=True))
-    for col in ("quantity", "cost_eur", "weight_t", "dispatch_period", "arrival_period"):
+    for col in ("Quantity (units)", "Cost (EUR)", "Weight (t)", "Dispatch week", "Arrival week"):
         assert isinstance(row[col], int | float), col
     assert "fulfilment score" in result.output
 
@@ -80,8 +87,7 @@ def test_cbc_gives_the_same_value(in_tmp: Path) -> None:
         )
         assert r.exit_code == 0, r.output
         wb = openpyxl.load_workbook(in_tmp / f"{solver}.xlsx", read_only=True)
-        s = {row[0]: row[1] for row in wb["Summary"].iter_rows(min_row=2, values_only=True)}
-        values.append(s["value"])
+        values.append(summary_figures(wb)["Value"])
     assert values[0] == pytest.approx(values[1], rel=1e-4)
 
 
@@ -161,3 +167,47 @@ def test_written_plan_is_readable_by_others(in_tmp: Path) -> None:
         os.umask(old)
     assert r.exit_code == 0, r.output
     assert (in_tmp / "m.xlsx").stat().st_mode & 0o777 == 0o644
+
+
+def test_version_and_help() -> None:
+    from planner import __version__
+
+    r = runner.invoke(app, ["--version"])
+    assert r.exit_code == 0 and r.output.strip() == f"aidplan {__version__}"
+    r = runner.invoke(app, ["--help"])
+    assert r.exit_code == 0
+    assert "--debug" in r.output and "--version" in r.output
+    assert "<bool>" not in r.output
+    commands = r.output.split("Commands:")[1]
+    assert "every problem if invalid)." in " ".join(
+        commands.split()
+    )  # not cut short (click: "...")
+    r = runner.invoke(app, ["plan", "--help"])
+    assert r.exit_code == 0 and "--json" in r.output and "<bool>" not in r.output
+
+
+def test_default_out_names_the_scenario() -> None:
+    from planner.commands.plan import default_out
+
+    assert default_out(Path("x/spring.xlsx")) == Path("outputs/plan-spring.xlsx")
+    assert default_out(None, "rail cut") == Path("outputs/plan-demo-rail_cut.xlsx")
+    # path separators, dots and other characters never leave the outputs folder
+    assert default_out(Path("a b.xlsx"), "../../etc/x: ×0.5") == Path(
+        "outputs/plan-a_b-etc_x_x0.5.xlsx"
+    )
+    assert default_out(Path("r.xlsx"), "///") == Path("outputs/plan-r-plan.xlsx")
+
+
+def test_scenario_plan_does_not_overwrite_the_base_plan(in_tmp: Path) -> None:
+    """`plan --scenario` without --out writes plan-<requests>-<scenario>.xlsx."""
+    scen = in_tmp / "cut.toml"
+    scen.write_text('name = "budget cut"\nbudget_scale = 0.75\n', encoding="utf-8")
+    base = runner.invoke(app, ["plan", str(DEMO_REQUESTS), "--catalog", str(DEMO_CATALOG)])
+    assert base.exit_code == 0, base.output
+    r = runner.invoke(
+        app, ["plan", str(DEMO_REQUESTS), "--catalog", str(DEMO_CATALOG), "--scenario", str(scen)]
+    )
+    assert r.exit_code == 0, r.output
+    out = in_tmp / "outputs" / "plan-demo-budget_cut.xlsx"
+    assert out.is_file() and (in_tmp / "outputs" / "plan-demo.xlsx").is_file()
+    assert summary_figures(openpyxl.load_workbook(out))["Scenario"] == "budget cut"

@@ -111,7 +111,7 @@ def test_earliest_arrival_after_the_horizon() -> None:
 def test_earliest_arrival_after_the_deadline() -> None:
     """Ready week 3, transit 0 -> earliest arrival week 3 (2022-03-21); needed by week 2.
 
-    All 5 units arrive in week 3, one week late: met, late_periods 1, and the deadline is the
+    All 5 units arrive in week 3, one week late: "met late", late_periods 1, and the deadline is the
     reason (no limit could have made it earlier)."""
     res = plan(
         [offer("o1", 10, available_from=3)],
@@ -119,7 +119,7 @@ def test_earliest_arrival_after_the_deadline() -> None:
         horizon=4,
     )
     row = res.requests.iloc[0]
-    assert (row["status"], int(row["late_periods"])) == ("met", 1)
+    assert (row["status"], int(row["late_periods"])) == ("met late", 1)
     assert row["reason"] == (
         "earliest possible arrival is week 3 (2022-03-21), after the deadline week 2"
     )
@@ -217,7 +217,7 @@ def test_late_because_corridor_full() -> None:
         corridors=[{"corridor_id": "c1", "capacity_t": 3.0}],
     )
     row = res.requests.iloc[0]
-    assert (row["status"], int(row["late_periods"])) == ("met", 1)
+    assert (row["status"], int(row["late_periods"])) == ("met late", 1)
     assert row["reason"] == "late because corridor c1 full in week 1"
 
 

@@ -11,7 +11,7 @@ import pulp
 import pytest
 
 from planner.data import build_planning_data
-from planner.io.plan_workbook import plan_sheets, write_workbook
+from planner.io.plan_workbook import plan_sheets, read_plan_workbook, write_workbook
 from planner.model import build_model
 from planner.periods import to_period
 from planner.results import PlanResult, extract
@@ -32,7 +32,7 @@ def solve(inst: Instance, solver: str = "highs") -> PlanResult:
 def read_back(res: PlanResult, tmp_path: Path) -> dict[str, pd.DataFrame]:
     path = tmp_path / "plan.xlsx"
     write_workbook(path, plan_sheets(res, pd.DataFrame({"kind": [], "name": []})))
-    return pd.read_excel(path, sheet_name=None, engine="openpyxl", dtype={"request_id": str})
+    return read_plan_workbook(path)
 
 
 def naive_value(inst: Instance) -> float:

@@ -308,10 +308,16 @@ def test_comparison_workbook_and_chart(tmp_path: Path) -> None:
     png = write_whatif_chart(table, tmp_path / "w.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     target = tmp_path / "w.xlsx"
-    write_comparison(target, sheets, png)
+    write_comparison(target, sheets)
     wb = openpyxl.load_workbook(target)
     assert wb.sheetnames == ["Scenarios", "Chart", "Requests", "Bottlenecks", "Inputs"]
-    assert len(wb["Chart"]._images) == 1  # type: ignore[attr-defined]
+    # Native charts (a line per scenario against the budget scale), not a picture.
+    charts = wb["Chart"]._charts  # type: ignore[attr-defined]
+    assert len(charts) == 2 and not wb["Chart"]._images  # type: ignore[attr-defined]
+    assert charts[0].tagname == "scatterChart"
+    for sheet in wb:  # printable like the plan workbook: landscape, one page wide
+        assert sheet.page_setup.orientation == "landscape", sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
     ws = wb["Scenarios"]
     header = [c.value for c in ws[1]]
     rows = [dict(zip(header, [c for c in r], strict=True)) for r in ws.iter_rows(min_row=2)]
@@ -323,6 +329,9 @@ def test_comparison_workbook_and_chart(tmp_path: Path) -> None:
         assert r["fulfilment score"].number_format == "0.0%"
         assert isinstance(r["P1 met"].value, int)
         assert r["stages solved"].value == "value > cost > arrival"  # an LP, all optimal
+    heads = [c for c in wb["Requests"][1] if str(c.value).startswith("=HYPERLINK(1)")]
+    assert heads  # runs' labels are column headers: text, never formulas
+    assert all(c.data_type == "s" and c.quotePrefix for c in heads)
     share = wb["Requests"].cell(row=2, column=5)
     assert share.data_type == "n" and share.number_format == "0.0%"
 
@@ -352,8 +361,7 @@ def test_a_run_without_a_plan_is_reported_not_fatal(tmp_path: Path) -> None:
     assert row["how"] == "no plan" and pd.isna(row["P1 met"])
     assert sheets["Scenarios"]["P1 met"].iloc[0] == 2
     assert sheets["Requests"][failed.label].isna().all()
-    png = write_whatif_chart(sheets["Scenarios"], tmp_path / "w.png")
-    write_comparison(tmp_path / "w.xlsx", sheets, png)
+    write_comparison(tmp_path / "w.xlsx", sheets)
     ws = openpyxl.load_workbook(tmp_path / "w.xlsx")["Scenarios"]
     header = [c.value for c in ws[1]]
     assert ws.cell(row=3, column=header.index("P1 met") + 1).value is None
@@ -463,5 +471,7 @@ def test_cli_demo_whatif_writes_comparison_chart_and_plans(in_tmp: Path) -> None
     plans = sorted(p.name for p in (in_tmp / "plans").iterdir())
     assert plans == ["plan-rail_cut_budget_x1.5.xlsx", "plan-rail_cut_budget_x1.xlsx"]
     plan = openpyxl.load_workbook(in_tmp / "plans" / plans[1], read_only=True)
+    summary = {r[0]: r[1] for r in plan["Summary"].iter_rows(min_row=5, values_only=True)}
+    assert summary["Scenario"] == "rail cut · budget ×1"  # the run, not just the scenario
     corridors = list(plan["Corridors"].iter_rows(min_row=2, values_only=True))
     assert all(r[5] == 0 for r in corridors if r[0] == "rail_przemysl")

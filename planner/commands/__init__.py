@@ -20,3 +20,9 @@ def register_all(app: typer.Typer) -> None:
                 raise
             continue
         module.register(app)
+    for info in app.registered_commands:
+        # The whole first paragraph of the docstring in `aidplan --help`, not click's
+        # 45-character cut ("...").
+        doc = info.callback.__doc__ if info.callback is not None else None
+        if info.short_help is None and doc:
+            info.short_help = " ".join(doc.split("\n\n")[0].split())

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
 import typer
-from rich.table import Table
 
 from planner.cli_common import (
     NoPlanError,
@@ -20,41 +19,80 @@ from planner.cli_common import (
     reader_overrides,
     term_text,
 )
-from planner.results import PlanResult
+
+if TYPE_CHECKING:
+    from planner.results import PlanResult
 
 
-def default_out(requests: Path | None) -> Path:
-    stem = requests.stem if requests is not None else "demo"
+def safe_file_part(text: str, limit: int = 60) -> str:
+    """``text`` as a piece of a file name: letters, digits, '.', '_' and '-' only (others,
+    runs of them, become one '_'), no leading or trailing '.' or '_', at most ``limit``
+    characters; "plan" when nothing is left."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", text.replace("×", "x")).strip("._")
+    return safe[:limit].rstrip("._") or "plan"
+
+
+def scenario_name(scenario: Path | None) -> str | None:
+    """The ``name`` a scenario file gives itself (for the default output name), read before
+    anything else so that the output is checked before any solving; None when there is no
+    scenario or it has no usable name (its reader reports that later)."""
+    if scenario is None:
+        return None
+    from planner.errors import InputError
+    from planner.io.input_files import read_toml
+
+    try:
+        name = read_toml(scenario, str(scenario), "scenario file").get("name")
+    except InputError:
+        return None
+    return name if isinstance(name, str) and name.strip() else None
+
+
+def default_out(requests: Path | None, scenario_name: str | None = None) -> Path:
+    """``outputs/plan-<requests stem>.xlsx``, or ``outputs/plan-<requests stem>-<scenario
+    name>.xlsx`` for a scenario run, so a scenario plan never overwrites the base plan."""
+    stem = safe_file_part(requests.stem if requests is not None else "demo")
+    if scenario_name:
+        stem = f"{stem}-{safe_file_part(scenario_name)}"
     return Path("outputs") / f"plan-{stem}.xlsx"
 
 
 def print_summary(result: PlanResult, out: Path | None, console: Any) -> None:
-    """A short human summary: score, status, lines by priority, cost, where the plan went."""
+    """A short human summary: the headline sentence; score, status, gap, cost; lines by
+    priority and status; notes; what one more euro or tonne is worth; the lines not met."""
+    from rich.table import Table
+
+    from planner.results import STATUSES, count_units
+
     s = result.summary_dict()
+    console.print(str(s["plan"]), markup=False)
     console.print(
         f"fulfilment score [bold]{s['fulfilment score']:.1%}[/bold]  ·  status {s['status']}"
         f"  ·  gap {s['gap']:.2%}  ·  cost € {s['total cost eur']:,.0f}"
         f"  ·  {s['model type']} {s['variables']:,} vars × {s['constraints']:,} rows"
         f"  ·  solved in {s['solve time s']:.2f} s ({s['solver']})"
     )
-    table = Table("priority", "lines", "met", "partly met", "unmet", title=None)
+    table = Table("priority", "lines", *STATUSES, title=None)
     names = {1: "1 critical", 2: "2 high", 3: "3 medium", 4: "4 low"}
     for p in (1, 2, 3, 4):
-        met, part, un = (s[f"priority {p} lines {k}"] for k in ("met", "partly met", "unmet"))
-        if met + part + un:
-            table.add_row(names[p], str(met + part + un), str(met), str(part), str(un))
+        counts = [int(s[f"priority {p} lines {k}"]) for k in STATUSES]
+        if sum(counts):
+            table.add_row(names[p], str(sum(counts)), *(str(c) for c in counts))
     console.print(table)
     for note in result.notes:
         console.print(term_text(note, markup=False), markup=False)
     print_marginals(result, console)
-    unmet = result.requests[result.requests["status"] != "met"].sort_values("priority")
+    unmet = result.requests[result.requests["status"] != "met"].sort_values(
+        "priority", kind="stable"
+    )
     if len(unmet):
-        console.print("[bold]not fully met[/bold] (most important first):")
+        console.print("[bold]not met in full and on time[/bold] (most important first):")
         for row in unmet.head(8).itertuples(index=False):
             reason = f" — {row.reason}" if row.reason else ""
             line = (
                 f"  {row.request_id}  P{row.priority}  {row.item_id or row.requested_item}: "
-                f"{row.delivered:g} of {row.quantity:g}{reason}"
+                f"{row.status}, {count_units(row.delivered)} of {count_units(row.quantity)}"
+                f" {row.unit}{reason}"
             )
             console.print(term_text(line, markup=False), markup=False)
         if len(unmet) > 8:
@@ -65,6 +103,8 @@ def print_summary(result: PlanResult, out: Path | None, console: Any) -> None:
 
 def print_marginals(result: PlanResult, console: Any, top: int = 3) -> None:
     """The budgets and corridors whose next euro or tonne is worth most (Bottlenecks sheet)."""
+    import numpy as np
+
     from planner.explain import money
 
     table = result.extra_sheets.get("Bottlenecks")
@@ -144,7 +184,7 @@ def plan(
                 ]
             )
         overrides["time_limit_s"] = time_limit
-    target = out if out is not None else default_out(requests)
+    target = out if out is not None else default_out(requests, scenario_name(scenario))
     outputs = [Output(target, "--out", (".xlsx",), "plan workbook")]
     if write_lp is not None:
         outputs.append(Output(write_lp, "--write-lp", (".lp", ".mps"), "model file"))

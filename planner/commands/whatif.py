@@ -16,17 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
-import pandas as pd
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.table import Table
 from typer.core import TyperCommand
 
 from planner.cli_common import (
@@ -111,11 +101,16 @@ def default_out(requests: Path | None) -> Path:
 
 
 def _pct(x: float) -> str:
+    import pandas as pd  # imported here: `aidplan --help` must not pay for pandas
+
     return "–" if pd.isna(x) else f"{x:.1%}"
 
 
 def print_comparison(scenarios: Any, console: Any) -> None:
     """The Scenarios sheet as a short table."""
+    import pandas as pd
+    from rich.table import Table
+
     from planner.whatif import DONOR_COLUMN
 
     t = Table("scenario", "score", "critical", "P1 met/partly/unmet", "cost € M", "binding donors")
@@ -283,6 +278,15 @@ def whatif(
     job = prepare(inputs, runs)
     n_jobs = jobs if jobs > 0 else (os.cpu_count() or 1)
 
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     progress = Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -304,7 +308,7 @@ def whatif(
     sheets = comparison_sheets(job, outcomes, jobs=n_jobs, wall_s=time.perf_counter() - t0)
     title = f"What-if: {inputs.requests.source.name}"
     png = write_whatif_chart(sheets["Scenarios"], target.with_suffix(".png"), title)
-    write_comparison(target, sheets, png)
+    write_comparison(target, sheets)
     written = 0
     if plans is not None:
         for o in outcomes:

@@ -24,7 +24,7 @@ from planner.marginals import marginal_values
 from planner.model import LinearModel, build_model
 from planner.model.build import RowBlock
 from planner.model.families import family
-from planner.results import PlanResult, extract, requests_table
+from planner.results import BROAD_STATUS, PlanResult, extract, requests_table
 from planner.scenarios import apply_to_data
 from planner.schema import Settings
 from planner.solve import Session, Solution
@@ -208,8 +208,9 @@ class ScenarioRunner:
         else:  # the comparison needs the Requests table only, not the whole plan
             requests = requests_table(model, sol.x)
         score = fulfilment_score(model.data, sol.value)
+        broad = requests["status"].replace(BROAD_STATUS)  # met late counts as met here
         lines = {
-            f"P{q} {st}": int(((requests["priority"] == q) & (requests["status"] == st)).sum())
+            f"P{q} {st}": int(((requests["priority"] == q) & (broad == st)).sum())
             for q in (1, 2, 3, 4)
             for st in ("met", "partly met", "unmet")
         }
