@@ -24,7 +24,7 @@ REQUEST_COLUMNS = [
     "request_id", "item_id", "requested_item", "unit", "priority", "quantity", "delivered",
     "unmet", "needed_by", "needed_by_date", "first_arrival", "first_arrival_date",
     "last_arrival", "last_arrival_date", "late_periods", "status", "sent_instead", "reason",
-    "destination",
+    "reason_detail", "destination",
 ]  # fmt: skip
 # A line's status (DESIGN.md §5): all, part or none of the quantity delivered, on time or late.
 STATUSES = ("met", "met late", "partly met", "partly met late", "unmet")
@@ -395,6 +395,9 @@ def fulfilment_table(model: LinearModel, requests: pd.DataFrame) -> pd.DataFrame
     of the group's requested units delivered, each line weighted by its priority weight, 0..1).
     """
     data = model.data
+    # lines kept with keep_unknown (no catalog item, appended after the model's lines) have
+    # no weight in the model and no category: they are not part of these figures
+    requests = requests.iloc[: len(data.requests)]
     w = data.requests["weight_value"].to_numpy(dtype=float)
     q = requests["quantity"].to_numpy(dtype=float)
     share = np.minimum(requests["delivered"].to_numpy(dtype=float) / np.maximum(q, 1e-12), 1.0)

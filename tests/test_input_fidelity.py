@@ -586,7 +586,7 @@ def test_input_checks_sheet_and_json_warnings(in_tmp: Path) -> None:
     assert "4 warning(s)" in result.output and "[hidden-sheet]" in result.output
     wb = openpyxl.load_workbook(in_tmp / "p.xlsx", read_only=True)
     rows = list(wb["Input checks"].iter_rows(values_only=True))
-    assert rows[0] == ("file", "sheet", "row", "column", "code", "message")
+    assert rows[0] == ("File", "Sheet", "Row", "Column", "Code", "Message")  # plain words (§5)
     assert sorted(r[4] for r in rows[1:]) == [
         "hidden-row",
         "hidden-row",
