@@ -101,6 +101,10 @@ def plan(
     write_lp: Annotated[
         Path | None, typer.Option(help="Also write the model as an LP file (debugging).")
     ] = None,
+    pledges: Annotated[
+        str | None,
+        typer.Option(help="all (default): every offer; firm: committed and delivered offers only."),
+    ] = None,
 ) -> None:
     """Compute the best plan for a request workbook and write it as a workbook."""
     from planner.api import inputs_table, load_inputs, run_plan
@@ -126,6 +130,12 @@ def plan(
                 ]
             )
         overrides["time_limit_s"] = time_limit
+    if pledges is not None:
+        if pledges not in ("all", "firm"):
+            raise InputError(
+                [Issue("bad-option", "--pledges", f"expected all or firm, found {pledges!r}")]
+            )
+        overrides["pledges"] = pledges
     inputs = load_inputs(requests, catalog, scenario, overrides)
     result = run_plan(inputs)
     if write_lp is not None:
