@@ -148,9 +148,7 @@ def _work_local(work: Callable[[Any, Any], Any], pos: int, item: Any) -> tuple[i
     return pos, work(_LOCAL_STATE[0], item)
 
 
-def _run_local(
-    spec: WorkerSetup, items: Sequence[Any], workers: int
-) -> Iterator[tuple[int, Any]]:
+def _run_local(spec: WorkerSetup, items: Sequence[Any], workers: int) -> Iterator[tuple[int, Any]]:
     if workers <= 1 or len(items) <= 1:
         state = spec.setup(spec.payload)
         for pos, item in enumerate(items):

@@ -53,11 +53,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-import multiprocessing
 import re
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -561,17 +559,13 @@ class ScenarioRunner:
         return plan_sheets(result, pd.concat([table, extra], ignore_index=True))
 
 
-_WORKER: ScenarioRunner | None = None
+def _make_runner(payload: tuple[WhatIfJob, bool]) -> ScenarioRunner:
+    """Worker setup for planner.executor: one runner (models built lazily) per worker."""
+    return ScenarioRunner(*payload)
 
 
-def _init_worker(job: WhatIfJob, keep_plans: bool) -> None:
-    global _WORKER
-    _WORKER = ScenarioRunner(job, keep_plans)
-
-
-def _work(p: PreparedRun) -> RunOutcome:
-    assert _WORKER is not None, "worker not initialised"
-    return _WORKER.run(p)
+def _run_one(runner: ScenarioRunner, p: PreparedRun) -> RunOutcome:
+    return runner.run(p)
 
 
 def run_whatif(
@@ -580,47 +574,35 @@ def run_whatif(
     jobs: int = 1,
     keep_plans: bool = False,
     on_done: Callable[[RunOutcome], None] | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> list[RunOutcome]:
     """Solve every run of ``job``; outcomes in the order of ``job.runs``.
 
     Parameters
     ----------
     jobs
-        Worker processes (1: solve in this process).
+        Worker processes (1: solve in this process), or workers of the local Dask cluster.
     keep_plans
         Also return each run's full plan sheets (with reasons for unmet lines: slower).
     on_done
         Called with each outcome as soon as it is ready (for a progress bar).
+    executor, scheduler
+        Where the runs are solved (planner.executor): "local" or "dask", and the address of
+        a Dask scheduler (default: a local Dask cluster).
     """
+    from planner.executor import WorkerSetup, run_jobs
+
     order = solve_order(job)
-    done: list[RunOutcome] = []
     notify = on_done or (lambda _o: None)
-    if jobs <= 1 or len(order) <= 1:
-        runner = ScenarioRunner(job, keep_plans)
-        for p in order:
-            out = runner.run(p)
-            done.append(out)
-            notify(out)
-    else:
-        ctx = multiprocessing.get_context("spawn")
-        ex = ProcessPoolExecutor(
-            max_workers=min(jobs, len(order)),
-            mp_context=ctx,
-            initializer=_init_worker,
-            initargs=(job, keep_plans),
-        )
-        try:
-            pending: set[Future[RunOutcome]] = {ex.submit(_work, p) for p in order}
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for f in finished:
-                    out = f.result()
-                    done.append(out)
-                    notify(out)
-        except BaseException:
-            ex.shutdown(wait=False, cancel_futures=True)
-            raise
-        ex.shutdown(wait=True)
+    done = run_jobs(
+        WorkerSetup(_make_runner, (job, keep_plans), _run_one),
+        order,
+        executor=executor,
+        workers=jobs,
+        scheduler=scheduler,
+        on_done=lambda _pos, out: notify(out),
+    )
     return sorted(done, key=lambda o: o.index)
 
 

@@ -89,9 +89,7 @@ class SampleEvaluator:
         self.quantity = req["quantity"].to_numpy(dtype=float)
         self.due = req["due"].to_numpy(dtype=int)
         self.total_weight = float(self.weight.sum())
-        self.real_corridors = np.flatnonzero(
-            ~job.data.corridors["virtual"].to_numpy(dtype=bool)
-        )
+        self.real_corridors = np.flatnonzero(~job.data.corridors["virtual"].to_numpy(dtype=bool))
 
     def score(self, value: float) -> float:
         """Fulfilment score of a value (DESIGN.md §4)."""
