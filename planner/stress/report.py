@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from planner.api import PlanInputs, planning_data
+from planner.data import PlanningData
 from planner.model import build_model
 from planner.solve import solve_model
 from planner.stress.evaluate import SampleOutcome, StressJob, evaluate_sample, make_evaluator
@@ -58,13 +59,22 @@ class StressRun:
 def prepare_job(
     inputs: PlanInputs, disruptions: Disruptions = NO_DISRUPTIONS, seed: int = 0
 ) -> tuple[StressJob, float]:
-    """Plan the base case and package what the workers need; returns (job, base score).
+    """Plan the base case of ``inputs`` and package what the workers need: (job, base score).
 
     Raises BasePlanError when the base case has no plan.
     """
-    data = planning_data(inputs)
+    return stress_job(planning_data(inputs), disruptions, seed)
+
+
+def stress_job(
+    data: PlanningData, disruptions: Disruptions = NO_DISRUPTIONS, seed: int = 0
+) -> tuple[StressJob, float]:
+    """Solve the base plan of ``data`` (all stages) and package it with the sampling law.
+
+    Raises BasePlanError when the base case has no plan.
+    """
     model = build_model(data)
-    sol = solve_model(model, inputs.settings)
+    sol = solve_model(model, data.settings)
     if not sol.usable:
         raise BasePlanError(f"the solver stopped ({sol.status}) before finding the base plan")
     total = float(data.requests["weight_value"].sum())
