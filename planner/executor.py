@@ -236,7 +236,8 @@ def _run_dask(
             cluster.close()
         raise
     try:
-        payload = client.scatter(spec.payload, broadcast=True, hash=False)
+        # Scattered inside a list so a tuple payload travels as one object, not element-wise.
+        [payload] = client.scatter([spec.payload], broadcast=True, hash=False)
         futures = [
             client.submit(
                 _work_dask, spec.key, spec.setup, spec.work, payload, pos, item, pure=False

@@ -20,9 +20,17 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from planner.cli_common import NoPlanError, err_console, handle_errors, out_console
+from planner.cli_common import (
+    NoPlanError,
+    err_console,
+    handle_errors,
+    out_console,
+    project_root,
+)
 
 MAX_SAMPLES = 1_000_000
+DEMO_DISRUPTIONS = Path("scenarios") / "disruptions-2022.toml"
+"""Used with the bundled demo (no request file, no --catalog) when --disruptions is not given."""
 TOP_PRINTED = 5
 
 
@@ -98,7 +106,10 @@ def stress(
     ] = 0,
     disruptions: Annotated[
         Path | None,
-        typer.Option(help="Disruptions file (.toml): corridor closure probability and length."),
+        typer.Option(
+            help="Disruptions file (.toml): corridor closure probability and length "
+            "(default with the bundled demo: scenarios/disruptions-2022.toml)."
+        ),
     ] = None,
     executor: Annotated[
         str, typer.Option(help="local (a process pool here) or dask (a Dask cluster).")
@@ -152,6 +163,11 @@ def stress(
         raise InputError(issues)
     check_executor(executor, scheduler)
 
+    if disruptions is None and requests is None and catalog is None:
+        demo = project_root() / DEMO_DISRUPTIONS
+        if demo.is_file():
+            disruptions = demo
+            err_console.print(f"the bundled demo: corridor disruptions from {demo}", markup=False)
     inputs = load_inputs(requests, catalog, None, overrides)
     law = (
         read_disruptions(disruptions, inputs.catalog) if disruptions is not None else NO_DISRUPTIONS
