@@ -220,7 +220,7 @@ def _run_dask(
                 n_workers=max(1, workers),
                 threads_per_worker=1,
                 processes=processes,
-                dashboard_address=None,
+                dashboard_address=":0",  # a free port: never collides with another cluster
                 silence_logs=logging.ERROR,
             )
             client = Client(cluster)
