@@ -58,18 +58,30 @@ def _time_run(
     return time.perf_counter() - t0, outs
 
 
-def _same(a: list[SampleOutcome], b: list[SampleOutcome]) -> bool:
-    return all(
+def _same(a: list[SampleOutcome], b: list[SampleOutcome]) -> tuple[bool, int]:
+    """(scores equal within 1e-9 on every sample, samples whose line or binding details differ).
+
+    A MILP's cost and arrival stages are boxed in wall-clock time (decision 0002, point 7), so
+    under a changing load the details may differ while the value stage does not.
+    """
+    scores = all(
         x.index == y.index
-        and x.base_score == y.base_score
+        and abs(x.base_score - y.base_score) <= 1e-9
         and (
-            x.replan_score == y.replan_score
+            abs(x.replan_score - y.replan_score) <= 1e-9
             or (np.isnan(x.replan_score) and np.isnan(y.replan_score))
         )
-        and np.array_equal(x.replan_on_time, y.replan_on_time)
-        and np.array_equal(x.corridor_binding, y.corridor_binding)
         for x, y in zip(a, b, strict=True)
     )
+    details = sum(
+        not (
+            np.array_equal(x.replan_on_time, y.replan_on_time)
+            and np.array_equal(x.corridor_binding, y.corridor_binding)
+            and np.array_equal(x.budget_binding, y.budget_binding)
+        )
+        for x, y in zip(a, b, strict=True)
+    )
+    return scores, details
 
 
 def _split(outs: list[SampleOutcome]) -> dict[str, float]:
@@ -134,7 +146,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         runs[label] = _time_run(job, args.samples, executor, workers)
         print(f"{label}: {runs[label][0]:.1f} s", flush=True)
     ref = runs["local, 1 worker"][1]
-    agree = all(_same(ref, outs) for _w, outs in runs.values())
+    checks = [_same(ref, outs) for _w, outs in runs.values()]
+    agree = all(c[0] for c in checks)
+    detail_diffs = max(c[1] for c in checks)
 
     t1 = time.perf_counter()
     run = StressRun(inputs, job, law, base_score, ref, "local", 1, None)
@@ -166,7 +180,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"Dask overhead vs 2 local workers: {overhead:+.1%} "
         f"(target ≤ {DASK_OVERHEAD_TARGET:.0%}: {verdict})"
     )
-    print(f"same results sample by sample on all three: {'yes' if agree else 'NO'}")
+    print(f"same scores sample by sample on all three (1e-9): {'yes' if agree else 'NO'}")
+    print(
+        f"samples whose on-time lines or binding limits differ (boxed MIP stages): {detail_diffs}"
+    )
     total = sum(split.values())
     print()
     print("per-sample cost (1 worker, mean over samples):")
@@ -183,6 +200,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "speedup_2_vs_1": speedup,
         "dask_overhead_vs_local_2": overhead,
         "agree": agree,
+        "detail_diffs": detail_diffs,
         "per_sample_split_s": split,
         "tabling_s": table_s,
     }

@@ -46,6 +46,7 @@ HEADERS = {
     "base_score": "Score, plan as it stands",
     "replan_score": "Score, re-planned",
     "status": "Re-plan status",
+    "stages": "Re-plan stages solved",
     "offers_failed": "Offers failed",
     "offers_slipped": "Offers slipped",
     "slip_periods": "Slip (periods, total)",

@@ -64,6 +64,7 @@ class SampleOutcome:
     replan_score: float
     replan_status: str
     replan_optimal: bool
+    replan_stages: str
     offers_failed: int
     offers_slipped: int
     slip_periods: int
@@ -156,6 +157,7 @@ class SampleEvaluator:
             replan_score=replan_score,
             replan_status=sol.status,
             replan_optimal=bool(sol.proven_optimal),
+            replan_stages=sol.stages_solved,
             offers_failed=int(sample.offer_failed.sum()),
             offers_slipped=int((sample.offer_slip > 0).sum()),
             slip_periods=int(sample.offer_slip.sum()),

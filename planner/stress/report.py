@@ -210,6 +210,7 @@ def stress_tables(run: StressRun) -> dict[str, pd.DataFrame]:
                 "base_score": o.base_score,
                 "replan_score": o.replan_score,
                 "status": o.replan_status,
+                "stages": o.replan_stages,
                 "offers_failed": o.offers_failed,
                 "offers_slipped": o.offers_slipped,
                 "slip_periods": o.slip_periods,
