@@ -38,7 +38,8 @@ How the runs are made fast
 5. **Processes.** ``jobs > 1`` runs the runs in worker processes (spawned; HiGHS uses one thread
    each). A worker builds each group's model once, the first time it needs it, and keeps it for
    every later run it is handed; runs are handed out one at a time, loosest first, so the slow
-   tight-budget MILPs do not pile up on one worker.
+   tight-budget MILPs do not pile up on one worker. The processes come from planner.executor:
+   a local pool (``executor="local"``) or the workers of a Dask cluster (``executor="dask"``).
 
 Excluded donors (``settings.exclude_donors``) change the model's shape: such a scenario is its
 own group and is rebuilt. Fixing the excluded donors' columns at 0 would be cheaper to solve, but
