@@ -12,7 +12,7 @@ import pandas as pd
 
 from planner.catalog import Catalog
 from planner.periods import to_period
-from planner.schema import Settings
+from planner.schema import FIRM_STATUSES, Settings
 
 VIRTUAL_CORRIDOR = "(no corridor)"
 """Items that weigh nothing (services, aircraft that fly themselves) use this corridor: τ = 0,
@@ -76,7 +76,10 @@ def build_planning_data(
     req["item_integer"] = items.loc[req["item_id"], "integer"].to_numpy(dtype=bool)
 
     excluded = set(settings.exclude_donors)
-    offers = catalog.offers[~catalog.offers["donor_id"].isin(excluded)].reset_index(drop=True)
+    keep = ~catalog.offers["donor_id"].isin(excluded)
+    if settings.pledges == "firm" and "status" in catalog.offers:
+        keep &= catalog.offers["status"].isin(FIRM_STATUSES)
+    offers = catalog.offers[keep].reset_index(drop=True)
     offers = offers.copy()
     avail = [
         1 if v is None else to_period(v, settings.start, settings.period_days)

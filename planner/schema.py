@@ -23,6 +23,10 @@ CATEGORIES = (
     "other",
 )
 MODES = ("air", "rail", "road", "sea")
+OFFER_STATUSES = ("announced", "committed", "delivered")
+"""offers.csv status (DESIGN.md §2.1): how far a pledge has gone; `--pledges firm` keeps the
+last two."""
+FIRM_STATUSES = ("committed", "delivered")
 PRIORITY_WORDS = {"critical": 1, "high": 2, "medium": 3, "low": 4}
 # Also read in request sheets (DESIGN.md §2.2 "Priority"); the template offers the English words.
 PRIORITY_WORDS_UA = {
@@ -69,6 +73,10 @@ class DonorRow(_Frozen):
     name: str = Field(min_length=1)
     budget_eur: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     corridors: str = ""
+    reliability: float = Field(default=1.0, ge=0, le=1, allow_inf_nan=False)
+    """Share of announced offers this donor historically delivers (0..1; `aidplan stress`)."""
+    delay_periods: float = Field(default=0.0, ge=0, le=520, allow_inf_nan=False)
+    """The donor's typical slip in periods (≥ 0; `aidplan stress`)."""
 
 
 class OfferRow(_Frozen):
@@ -82,6 +90,7 @@ class OfferRow(_Frozen):
     available_from: str = ""  # a date or a period; resolved against the settings later
     lead_periods: int = Field(default=0, ge=0, le=10_000)
     max_per_period: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    status: Literal[OFFER_STATUSES] = "committed"  # type: ignore[valid-type]
 
 
 class CorridorRow(_Frozen):
@@ -137,6 +146,8 @@ class Settings(_Frozen):
     date_order: Literal["day-first", "month-first"] | None = None
     include_hidden: bool = False
     keep_unknown: bool = False
+    pledges: Literal["all", "firm"] = "all"
+    """all: plan with every offer; firm: with committed and delivered offers only (§3)."""
 
     @field_validator("priority_weights")
     @classmethod

@@ -158,6 +158,10 @@ def plan(
             "--keep-unknown", help='Plan the rest when an item is not in the catalog ("unmet").'
         ),
     ] = False,
+    pledges: Annotated[
+        str | None,
+        typer.Option(help="all (default): every offer; firm: committed and delivered offers only."),
+    ] = None,
 ) -> None:
     """Compute the best plan for a request workbook and write it as a workbook."""
     from planner.api import inputs_table, load_inputs, run_plan
@@ -197,6 +201,12 @@ def plan(
         ),
     )
     overrides.update(reader_overrides(include_hidden, keep_unknown))
+    if pledges is not None:
+        if pledges not in ("all", "firm"):
+            raise InputError(
+                [Issue("bad-option", "--pledges", f"expected all or firm, found {pledges!r}")]
+            )
+        overrides["pledges"] = pledges
     inputs = load_inputs(requests, catalog, scenario, overrides)
     print_warnings(inputs.warnings, err_console)
     result = run_plan(inputs)

@@ -182,11 +182,23 @@ def whatif(
             "--keep-unknown", help='Plan the rest when an item is not in the catalog ("unmet").'
         ),
     ] = False,
+    executor: Annotated[
+        str, typer.Option(help="local (processes here) or dask (a Dask cluster, see --scheduler).")
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Dask scheduler address (tcp://host:8786); default: a local cluster."),
+    ] = None,
+    pledges: Annotated[
+        str | None,
+        typer.Option(help="all (default): every offer; firm: committed and delivered only."),
+    ] = None,
 ) -> None:
     """Compare plans under budget sweeps and named scenarios (rail cut, donor drop-out, ...)."""
     from planner.api import load_inputs
     from planner.charts import write_whatif_chart
     from planner.errors import InputError, Issue
+    from planner.executor import check_executor
     from planner.io.atomic import OutputError
     from planner.io.catalog import read_catalog
     from planner.io.comparison_workbook import write_comparison
@@ -224,10 +236,18 @@ def whatif(
             )
         else:
             overrides["time_limit_s"] = time_limit
+    if pledges is not None:
+        if pledges not in ("all", "firm"):
+            issues.append(
+                Issue("bad-option", "--pledges", f"expected all or firm, found {pledges!r}")
+            )
+        else:
+            overrides["pledges"] = pledges
     scales = list(budget_scale or [])
     issues += check_budget_scales(scales)
     if issues:
         raise InputError(issues)
+    check_executor(executor, scheduler)
 
     target = out if out is not None else default_out(requests)
     run_files = run_inputs(
@@ -303,7 +323,14 @@ def whatif(
         def done(outcome: Any) -> None:
             progress.update(task, advance=1, description=f"done: {term_text(outcome.label)}")
 
-        outcomes = run_whatif(job, jobs=n_jobs, keep_plans=plans is not None, on_done=done)
+        outcomes = run_whatif(
+            job,
+            jobs=n_jobs,
+            keep_plans=plans is not None,
+            on_done=done,
+            executor=executor,
+            scheduler=scheduler,
+        )
 
     sheets = comparison_sheets(job, outcomes, jobs=n_jobs, wall_s=time.perf_counter() - t0)
     title = f"What-if: {inputs.requests.source.name}"

@@ -282,12 +282,23 @@ def _work(p: PreparedRun) -> RunOutcome:
         return solve_run(_WORKER.job, p, _WORKER.keep_plans)
 
 
+def _make_runner(payload: tuple[WhatIfJob, bool]) -> ScenarioRunner:
+    """Worker setup for planner.executor's Dask path: one runner (models built lazily)."""
+    return ScenarioRunner(*payload)
+
+
+def _run_one(runner: ScenarioRunner, p: PreparedRun) -> RunOutcome:
+    return runner.run(p)
+
+
 def run_whatif(
     job: WhatIfJob,
     *,
     jobs: int = 1,
     keep_plans: bool = False,
     on_done: Callable[[RunOutcome], None] | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> list[RunOutcome]:
     """Solve every run of ``job``; outcomes in the order of ``job.runs``.
 
@@ -299,11 +310,25 @@ def run_whatif(
         Also return each run's full plan sheets (with reasons for unmet lines: slower).
     on_done
         Called with each outcome as soon as it is ready (for a progress bar).
+    executor, scheduler
+        Where the runs are solved: "local" (this machine's processes) or "dask" (the workers
+        of the Dask cluster at ``scheduler``, default a local Dask cluster; planner.executor).
     """
     order = solve_order(job)
     done: list[RunOutcome] = []
     notify = on_done or (lambda _o: None)
-    if jobs <= 1 or len(order) <= 1:
+    if executor == "dask":
+        from planner.executor import WorkerSetup, run_jobs
+
+        done = run_jobs(
+            WorkerSetup(_make_runner, (job, keep_plans), _run_one),
+            order,
+            executor=executor,
+            workers=jobs,
+            scheduler=scheduler,
+            on_done=lambda _pos, out: notify(out),
+        )
+    elif jobs <= 1 or len(order) <= 1:
         runner = ScenarioRunner(job, keep_plans)
         for p in order:
             out = runner.run(p)
