@@ -1,9 +1,10 @@
 """Solver choice, limits and the lexicographic solve of DESIGN.md §4 -> a Solution.
 
-Stage 1 maximises value. Stage 2 keeps value within 1e-6 (relative) of the optimum and minimises
-total cost. Stage 3 keeps cost too and prefers earlier arrivals (maximises
-Σ (T + 1 − arrival) · x, which never gains by sending less). HiGHS is fed the model's arrays
-directly; CBC goes through PuLP (planner.model.pulp_backend).
+Stage 1 maximises value. When re-planning against a previous plan (DESIGN.md §7) the stability
+stage comes next (`stability_stage_definition`). Then the cost stage keeps value (and stability)
+and minimises total cost, and the arrival stage keeps cost too and prefers earlier arrivals
+(maximises Σ (T + 1 − arrival) · x, which never gains by sending less). HiGHS is fed the model's
+arrays directly; CBC goes through PuLP (planner.model.pulp_backend).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from planner.schema import Settings
 VALUE_REL_TOL = 1e-9
 COST_REL_TOL = 1e-9
 ALL_STAGES = ("value", "cost", "arrival")
-"""Solution.stages of a plan whose every stage ended proven optimal."""
+"""Solution.stages of a plan whose every stage ended proven optimal (no previous plan; with one,
+"stability" comes after "value", see `without_stability`)."""
 OBJECTIVE_TOP = 100.0
 """Stage objectives are scaled by a power of ten that brings their largest coefficient into
 [OBJECTIVE_TOP, 10 × OBJECTIVE_TOP) (`objective_scale`)."""
@@ -171,3 +173,51 @@ def solve_model(model: LinearModel, settings: Settings) -> Solution:
     sol = backend.solve(settings)
     sol.solve_time_s = time.perf_counter() - start
     return sol
+
+
+# --- Stability stage (DESIGN.md §4 stage 3, §7): only when re-planning against a previous plan ---
+
+STABILITY_REL_TOL = 1e-10
+"""Later stages keep the stability optimum within this (relative; at least STABILITY_ABS_UNITS)."""
+STABILITY_ABS_UNITS = 1e-7
+
+
+def stability_stage_definition() -> str:
+    """The stability stage, exactly (also in docs/model.md):
+
+    Let P be the model columns j (offer, request, corridor, dispatch period) that carry
+    prev_j > 0 units in the previous plan and are not frozen (`StabilityTarget.kept_cols`).
+    The units moved away from the previous plan are
+
+        moved(x) = Σ_{j∈P} max(0, prev_j − x_j)
+
+    i.e. every previous unit that is no longer sent by the same offer, for the same request,
+    through the same corridor, in the same dispatch period (units added elsewhere are not
+    "moved"; the value stage decides those). Minimising moved(x) is maximising
+    kept(x) = Σ_{j∈P} min(x_j, prev_j), which is linear with one auxiliary column per j ∈ P:
+
+        maximise Σ_p y_p   s.t.   0 ≤ y_p ≤ prev_{j_p},   y_p − x_{j_p} ≤ 0
+
+    solved on the value stage's optimal face (value floor row + face, as for the cost stage).
+    At the optimum y_p = min(x_{j_p}, prev_{j_p}). The later stages (cost, arrival) keep the
+    row Σ_p y_p ≥ `stability_floor`(kept*), so cost never buys a moved unit. The auxiliary
+    columns and rows are removed after the solve; Solution.x has the model's columns only.
+    Frozen columns (`StabilityTarget.fixed`) are held at prev_j by their bounds in every stage.
+    """
+    return "fewest units moved away from the previous plan"
+
+
+def stability_floor(kept: float) -> float:
+    """Fewest previous units the later stages must keep: the stability optimum within
+    STABILITY_REL_TOL (relative) or STABILITY_ABS_UNITS."""
+    return kept - max(abs(kept) * STABILITY_REL_TOL, STABILITY_ABS_UNITS)
+
+
+def kept_units(x: np.ndarray, cols: np.ndarray, previous: np.ndarray) -> float:
+    """kept(x) = Σ_{j∈cols} min(x_j, previous_j): the stability stage's objective."""
+    return float(np.minimum(x[cols], previous[cols]).sum()) if len(cols) else 0.0
+
+
+def without_stability(stages: list[str]) -> tuple[str, ...]:
+    """Solution.stages without the stability stage, to compare with ALL_STAGES."""
+    return tuple(s for s in stages if s != "stability")

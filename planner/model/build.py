@@ -46,6 +46,31 @@ POSITION_COLUMNS = ("r", "o", "h", "k", "t")
 """Label columns holding model positions; the readable ids sit beside them."""
 
 
+@dataclass(frozen=True)
+class StabilityTarget:
+    """Re-planning against a previous plan (DESIGN.md §7): what the solver keeps and prefers.
+
+    previous: units per model column in the previous plan (0 where it had none).
+    fixed: True for the columns of frozen allocations (dispatched before ``--as-of`` or in the
+        ``--freeze-weeks``): held at ``previous`` exactly (column lower = upper bound), so they use
+        stock, rate, budget and corridor capacity as they did.
+    The stability stage (planner.solve, stage "stability") prefers, among value-optimal plans,
+    the one that moves the fewest of the ``previous`` units of the columns that are not fixed.
+    """
+
+    previous: np.ndarray
+    fixed: np.ndarray
+
+    @property
+    def fixed_cols(self) -> np.ndarray:
+        return np.flatnonzero(self.fixed).astype(np.int32)
+
+    @property
+    def kept_cols(self) -> np.ndarray:
+        """Columns the stability stage rewards: in the previous plan and not fixed."""
+        return np.flatnonzero((self.previous > 0) & ~self.fixed).astype(np.int32)
+
+
 @dataclass
 class LinearModel:
     """Variables, objectives and constraint families of one planning problem.
@@ -54,6 +79,7 @@ class LinearModel:
     value: primary objective coefficient per variable (maximise)
     cost_eur: secondary objective (minimise); arrival period per variable (stage 3, see earliness)
     blocks: constraint families in DESIGN.md order
+    stability: frozen allocations and the previous plan, when re-planning (StabilityTarget)
     """
 
     data: PlanningData
@@ -63,6 +89,8 @@ class LinearModel:
     arrival: np.ndarray
     integer: np.ndarray
     blocks: list[RowBlock] = field(default_factory=list)
+    stability: StabilityTarget | None = None
+    """Only when re-planning (§7): frozen columns and the stability stage's target."""
 
     @property
     def earliness(self) -> np.ndarray:

@@ -17,9 +17,12 @@ from planner.solve import (
     Solution,
     clean_x,
     cost_cap,
+    kept_units,
     objective_scale,
     optimal_face,
+    stability_floor,
     value_floor,
+    without_stability,
 )
 
 INF = highspy.kHighsInf
@@ -168,6 +171,12 @@ class HighsBackend:
         )  # family right-hand sides as set through set_row_upper, in their own units
         self._col_upper = np.full(model.n_vars, INF)
         self._col_lower = np.zeros(model.n_vars)  # 0 but where a polish fixes integer items
+        if model.stability is not None:  # frozen allocations (§7): lower = upper = previous
+            fixed = model.stability.fixed_cols
+            self._col_lower[fixed] = model.stability.previous[fixed]
+            self._col_upper[fixed] = model.stability.previous[fixed]
+        self._aux = 0
+        """Auxiliary columns (and rows, plus one floor row) of the stability stage now in ``h``."""
         self.row_scale = np.ones(m)
         """Factor each family row is multiplied by inside HiGHS: 1, or a power of ten for large
         budget rows once `solve` has rescaled them (MONEY_ROW_TOP). Row duals read from ``h``
@@ -295,7 +304,11 @@ class HighsBackend:
         status = h.getModelStatus()
         info = h.getInfo()
         has_sol = info.primal_solution_status == 2  # kSolutionStatusFeasible
-        x = np.asarray(h.getSolution().col_value, dtype=float) if has_sol else None
+        x = (
+            np.asarray(h.getSolution().col_value, dtype=float)[: self.model.n_vars]
+            if has_sol
+            else None
+        )
         if status == highspy.HighsModelStatus.kOptimal:
             return "optimal", True, x
         if status == highspy.HighsModelStatus.kTimeLimit:
@@ -324,12 +337,79 @@ class HighsBackend:
             sense, scale = highspy.ObjSense.kMaximize, self.early_scale
         self._objective(coef, sense, scale)
         if model.is_mip:
-            sol = highspy.HighsSolution()
-            sol.col_value = list(best)
-            sol.value_valid = True
-            h.setSolution(sol)
+            self._set_start(best)
         _, proven, x2 = self._run(max(left, 1.0), settings)
         return proven, x2
+
+    def _set_start(self, best: np.ndarray) -> None:
+        """A MIP start from ``best`` (with the stability stage's y = min(x, previous))."""
+        values = list(best)
+        if self._aux:
+            target = self.model.stability
+            assert target is not None
+            cols = target.kept_cols
+            values += list(np.minimum(best[cols], target.previous[cols]))
+        sol = highspy.HighsSolution()
+        sol.col_value = values
+        sol.value_valid = True
+        self.h.setSolution(sol)
+
+    def _stability_stage(
+        self, v_star: float, best: np.ndarray, left: float, settings: Settings
+    ) -> tuple[bool, np.ndarray | None]:
+        """Stage "stability" (planner.solve.stability_stage_definition): on the value stage's
+        optimum, maximise Σ y_p with 0 ≤ y_p ≤ prev_p and y_p − x_j ≤ 0, then add the row
+        Σ y_p ≥ stability_floor(kept) for the later stages. `_drop_stability` removes it all."""
+        h, model = self.h, self.model
+        target = model.stability
+        assert target is not None
+        cols = target.kept_cols
+        k, n = len(cols), model.n_vars
+        m = h.getNumRow()
+        h.changeRowBounds(self.value_row, value_floor(v_star), INF)
+        self._objective(np.zeros(n), highspy.ObjSense.kMaximize)
+        scale = objective_scale(np.ones(1))
+        h.addCols(
+            k,
+            np.full(k, scale),
+            np.zeros(k),
+            target.previous[cols].astype(float),
+            0,
+            np.zeros(k, dtype=np.int32),
+            np.zeros(0, dtype=np.int32),
+            np.zeros(0),
+        )
+        y = n + np.arange(k, dtype=np.int32)
+        index = np.column_stack([cols, y]).ravel().astype(np.int32)
+        value = np.tile([-1.0, 1.0], k)
+        h.addRows(
+            k,
+            np.full(k, -INF),
+            np.zeros(k),
+            2 * k,
+            np.arange(0, 2 * k, 2, dtype=np.int32),
+            index,
+            value,
+        )
+        self._aux = k
+        if model.is_mip:
+            self._set_start(best)
+        _, proven, x2 = self._run(max(left, 1.0), settings)
+        kept = kept_units(best if x2 is None else x2, cols, target.previous)
+        h.changeColsCost(k, y, np.zeros(k))
+        h.addRow(stability_floor(kept), INF, k, y, np.ones(k))
+        assert h.getNumRow() == m + k + 1
+        return proven, x2
+
+    def _drop_stability(self) -> None:
+        """Remove the stability stage's auxiliary columns and rows (the model is as built)."""
+        if not self._aux:
+            return
+        h, n, k = self.h, self.model.n_vars, self._aux
+        first_row = self.n_family_rows + 2
+        h.deleteRows(k + 1, np.arange(first_row, first_row + k + 1, dtype=np.int32))
+        h.deleteCols(k, np.arange(n, n + k, dtype=np.int32))
+        self._aux = 0
 
     def _polish(self, x: np.ndarray, settings: Settings, left: float) -> np.ndarray:
         """A MIP plan with its integer items held where they are and the divisible items planned
@@ -346,7 +426,7 @@ class HighsBackend:
         lp._col_lower[ic] = whole
         lp._col_upper[ic] = whole
         sol = lp.solve(settings.model_copy(update={"time_limit_s": max(left, 1.0)}))
-        if sol.status != "optimal" or tuple(sol.stages) != ALL_STAGES:
+        if sol.status != "optimal" or without_stability(sol.stages) != ALL_STAGES:
             return x
         return sol.x
 
@@ -360,9 +440,10 @@ class HighsBackend:
         ):
             return
         sol = h.getSolution()
+        n = self.model.n_vars  # the stability stage's auxiliary columns are left free
         face = optimal_face(
-            np.asarray(sol.col_value, dtype=float),
-            np.asarray(sol.col_dual, dtype=float),
+            np.asarray(sol.col_value, dtype=float)[:n],
+            np.asarray(sol.col_dual, dtype=float)[:n],
             np.asarray(sol.row_dual, dtype=float)[: self.n_family_rows],
             self._col_lower,
             self._col_upper,
@@ -430,11 +511,14 @@ class HighsBackend:
         best = x
         v_star = float(model.value @ x)
         box = mip_stage_box(time.perf_counter() - t0)
+        later: list[tuple[np.ndarray, int, float | None, str]] = [
+            (model.cost_eur, self.value_row, value_floor(v_star), "cost"),
+            (model.earliness, self.cost_row, None, "arrival"),
+        ]
+        if model.stability is not None and len(model.stability.kept_cols):
+            later.insert(0, (model.value, self.value_row, None, "stability"))
         try:
-            for coef, row, cap, name in (
-                (model.cost_eur, self.value_row, value_floor(v_star), "cost"),
-                (model.earliness, self.cost_row, None, "arrival"),
-            ):
+            for coef, row, cap, name in later:
                 left = settings.time_limit_s - (time.perf_counter() - t0)
                 if model.is_mip and left < 1.0:
                     break
@@ -442,12 +526,16 @@ class HighsBackend:
                     left = min(left, box)
                 else:
                     self._fix_to_optimal_face()
-                done, x2 = self._next_stage(coef, row, cap, best, left, settings)
+                if name == "stability":
+                    done, x2 = self._stability_stage(v_star, best, left, settings)
+                else:
+                    done, x2 = self._next_stage(coef, row, cap, best, left, settings)
                 if x2 is None:
                     break
                 best = x2
                 stages.append(name if done else f"{name} (best found)")
         finally:
+            self._drop_stability()
             if not model.is_mip:
                 self._restore_bounds()
         if model.is_mip:

@@ -19,8 +19,10 @@ from planner.solve import (
     Solution,
     clean_x,
     cost_cap,
+    kept_units,
     objective_scale,
     optimal_face,
+    stability_floor,
     value_floor,
 )
 
@@ -65,13 +67,18 @@ def to_pulp(model: LinearModel) -> tuple[pulp.LpProblem, list[pulp.LpVariable]]:
 
 
 def hold_optimal_face(
-    prob: pulp.LpProblem, xs: list[pulp.LpVariable], n_rows: int, col_upper: np.ndarray
+    prob: pulp.LpProblem,
+    xs: list[pulp.LpVariable],
+    n_rows: int,
+    col_upper: np.ndarray,
+    col_lower: np.ndarray | None = None,
 ) -> None:
     """After an optimal LP stage: keep the next stages on its optimal face (planner.solve
     .optimal_face), from the reduced costs and duals CBC returned."""
     x = np.array([v.varValue or 0.0 for v in xs])
     dj = np.array([v.dj if v.dj is not None else 0.0 for v in xs])
-    face = optimal_face(x, dj, row_duals(prob, n_rows), np.zeros(len(xs)), col_upper)
+    lower = np.zeros(len(xs)) if col_lower is None else col_lower
+    face = optimal_face(x, dj, row_duals(prob, n_rows), lower, col_upper)
     for j, at in zip(face.cols.tolist(), face.at.tolist(), strict=True):
         xs[j].lowBound = xs[j].upBound = at
     rows = prob.constraints()
@@ -121,7 +128,39 @@ class PulpBackend:
                 object.__setattr__(b, "upper", u)
         for j in np.flatnonzero(np.isfinite(self.col_upper)):
             xs[j].upBound = float(self.col_upper[j])
+        if model.stability is not None:  # frozen allocations (§7): lower = upper = previous
+            for j in model.stability.fixed_cols.tolist():
+                xs[j].lowBound = xs[j].upBound = float(model.stability.previous[j])
         return prob, xs
+
+    def _bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """(upper, lower) per column, frozen allocations included."""
+        upper, lower = self.col_upper.copy(), np.zeros(self.model.n_vars)
+        if self.model.stability is not None:
+            fixed = self.model.stability.fixed_cols
+            upper[fixed] = lower[fixed] = self.model.stability.previous[fixed]
+        return upper, lower
+
+    def _stability_stage(
+        self, prob: pulp.LpProblem, xs: list[pulp.LpVariable]
+    ) -> tuple[list[pulp.LpVariable], np.ndarray, np.ndarray]:
+        """Add the stability stage (planner.solve.stability_stage_definition) to ``prob``:
+        y_p in [0, prev_p], y_p ≤ x_j, objective maximise Σ y_p. Returns (y, cols, previous)."""
+        target = self.model.stability
+        assert target is not None
+        cols = target.kept_cols
+        prev = target.previous
+        ys = [
+            prob.add_variable(f"stay{p}", lowBound=0, upBound=float(prev[j]))
+            for p, j in enumerate(cols.tolist())
+        ]
+        for p, j in enumerate(cols.tolist()):
+            prob += pulp.LpConstraint(
+                ys[p] - xs[j], pulp.LpConstraintLE, f"stability_keep_{p}", 0.0
+            )
+        prob.sense = pulp.LpMaximize
+        prob.setObjective(linear(ys, np.full(len(ys), objective_scale(np.ones(1)))))
+        return ys, cols, prev
 
     def solve(self, settings: Settings) -> Solution:
         model = self.model
@@ -167,17 +206,35 @@ class PulpBackend:
         best, stages = x, ["value"]
         v_star = float(model.value @ x)
         if not model.is_mip and proven:
-            hold_optimal_face(prob, xs, model.n_rows, self.col_upper)
+            hold_optimal_face(prob, xs, model.n_rows, *self._bounds())
         prob += pulp.LpConstraint(
             linear(xs, model.value),
             pulp.LpConstraintGE,
             "stage_value_floor",
             value_floor(v_star),
         )
+        left = settings.time_limit_s - (time.perf_counter() - t0)
+        stable = True
+        if model.stability is not None and len(model.stability.kept_cols):
+            stable = False
+            ys, cols, prev = self._stability_stage(prob, xs)
+            if not model.is_mip or left >= 1.0:
+                _, done, x_s = run(left)
+                if x_s is not None:
+                    best, stable = x_s, True
+                    stages.append("stability" if done else "stability (best found)")
+                    if not model.is_mip and prob.status == pulp.LpStatusOptimal:
+                        hold_optimal_face(prob, xs, model.n_rows, *self._bounds())
+            prob += pulp.LpConstraint(
+                linear(ys, np.ones(len(ys))),
+                pulp.LpConstraintGE,
+                "stage_stability_floor",
+                stability_floor(kept_units(best, cols, prev)),
+            )
         prob.sense = pulp.LpMinimize
         prob.setObjective(linear(xs, model.cost_eur * objective_scale(model.cost_eur)))
         left = settings.time_limit_s - (time.perf_counter() - t0)
-        if not model.is_mip or left >= 1.0:
+        if stable and (not model.is_mip or left >= 1.0):
             _, done, x2 = run(left)
             if x2 is not None:
                 best = x2
@@ -192,7 +249,7 @@ class PulpBackend:
                 prob.setObjective(linear(xs, model.earliness * objective_scale(model.earliness)))
                 left = settings.time_limit_s - (time.perf_counter() - t0)
                 if not model.is_mip and prob.status == pulp.LpStatusOptimal:
-                    hold_optimal_face(prob, xs, model.n_rows, self.col_upper)
+                    hold_optimal_face(prob, xs, model.n_rows, *self._bounds())
                 if not model.is_mip or left >= 1.0:
                     _, done, x3 = run(left)
                     if x3 is not None:
