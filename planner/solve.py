@@ -177,7 +177,7 @@ def solve_model(model: LinearModel, settings: Settings) -> Solution:
 
 # --- Stability stage (DESIGN.md §4 stage 3, §7): only when re-planning against a previous plan ---
 
-STABILITY_REL_TOL = 1e-10
+STABILITY_REL_TOL = 0.0
 """Later stages keep the stability optimum within this (relative; at least STABILITY_ABS_UNITS)."""
 STABILITY_ABS_UNITS = 1e-7
 

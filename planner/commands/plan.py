@@ -101,6 +101,20 @@ def plan(
     write_lp: Annotated[
         Path | None, typer.Option(help="Also write the model as an LP file (debugging).")
     ] = None,
+    previous: Annotated[
+        Path | None,
+        typer.Option(help="Re-plan against this earlier plan workbook (with --as-of)."),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Date or plan week (W3) of the re-plan: earlier dispatches are kept as they are.",
+        ),
+    ] = None,
+    freeze_weeks: Annotated[
+        int, typer.Option(help="Also keep the previous plan's dispatches of this many weeks.")
+    ] = 0,
 ) -> None:
     """Compute the best plan for a request workbook and write it as a workbook."""
     from planner.api import inputs_table, load_inputs, run_plan
@@ -127,7 +141,15 @@ def plan(
             )
         overrides["time_limit_s"] = time_limit
     inputs = load_inputs(requests, catalog, scenario, overrides)
-    result = run_plan(inputs)
+    target = out if out is not None else default_out(requests)
+    replan = None
+    if previous is not None or as_of is not None:
+        from planner.replan import prepare_replan, run_replan
+
+        inputs, replan = prepare_replan(inputs, previous, as_of, freeze_weeks, target)
+        result = run_replan(inputs, replan)
+    else:
+        result = run_plan(inputs)
     if write_lp is not None:
         from planner.model.pulp_backend import write_lp as _write_lp
 
@@ -137,8 +159,22 @@ def plan(
             f"the solver stopped ({result.solution.status}) before finding any plan; "
             "raise --time-limit"
         )
-    target = out if out is not None else default_out(requests)
-    sheets = plan_sheets(result, inputs_table(inputs, result))
+    changes = None
+    inputs_sheet = inputs_table(inputs, result)
+    if replan is not None:
+        import pandas as pd
+
+        from planner.changes import PlanTables, changes_summary, plan_changes
+        from planner.replan import replan_settings
+
+        changes = plan_changes(
+            PlanTables.of_workbook(replan.previous), PlanTables.of_result(result)
+        )
+        inputs_sheet = pd.concat([inputs_sheet, pd.DataFrame(replan_settings(replan))])
+        for issue in inputs.extra_warnings:
+            err_console.print(f"warning: {issue}", markup=False)
+        result.notes.append(f"Changes from the previous plan: {changes_summary(changes)}.")
+    sheets = plan_sheets(result, inputs_sheet, changes)
     write_workbook(target, sheets)
     if json_out:
         print(sheets_to_json(sheets))

@@ -135,8 +135,11 @@ def write_workbook(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
     save_workbook_atomic(wb, path)
 
 
-def plan_sheets(result: Any, inputs: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """The §5 sheets of a PlanResult, in order, then any extra sheets (e.g. Bottlenecks)."""
+def plan_sheets(
+    result: Any, inputs: pd.DataFrame, changes: pd.DataFrame | None = None
+) -> dict[str, pd.DataFrame]:
+    """The §5 sheets of a PlanResult, in order, then any extra sheets (e.g. Bottlenecks), the
+    Changes sheet of a re-plan (planner.changes.plan_changes) when given, and Inputs."""
     sheets = {
         "Summary": result.summary,
         "Allocations": result.allocations,
@@ -145,6 +148,8 @@ def plan_sheets(result: Any, inputs: pd.DataFrame) -> dict[str, pd.DataFrame]:
         "Corridors": result.corridors,
     }
     sheets.update(result.extra_sheets)
+    if changes is not None:
+        sheets["Changes"] = changes
     sheets["Inputs"] = inputs
     return sheets
 
