@@ -185,36 +185,54 @@ def compare_inputs(previous: PlanWorkbook, inputs: PlanInputs) -> list[Issue]:
         if normalise(r.kind) in ("catalog", "requests", "scenario")
     }
     new_files = {(normalise(role), p.name): p for role, p in inputs.files if role != PREVIOUS_ROLE}
-    for file_key, (sha, row) in sorted(old_files.items()):
-        found = new_files.get(file_key)
-        if found is None:
-            what = "is not an input of this run"
-        elif sha and sha != sha256_of(found):
-            what = "has changed since the previous plan"
-        else:
-            continue
-        issues.append(
-            Issue(
-                "input-changed",
-                previous.display,
-                f"{file_key[0]} file {file_key[1]} {what}",
-                sheet=sheet,
-                row=row,
-                severity="warning",
-            )
-        )
-    for file_key, new_path in sorted(new_files.items()):
-        if file_key not in old_files:
+    for role in sorted({k[0] for k in old_files} | {k[0] for k in new_files}):
+        olds = sorted(k for k in old_files if k[0] == role)
+        news = sorted(k for k in new_files if k[0] == role)
+        if len(olds) == 1 and len(news) == 1 and olds != news:
+            # one request workbook (or scenario) each: the same input, renamed
+            (_, old_name), (_, new_name) = olds[0], news[0]
             issues.append(
                 Issue(
                     "input-changed",
                     previous.display,
-                    f"{file_key[0]} file {file_key[1]} ({new_path}) was not an input of the"
-                    " previous plan",
+                    f"{role} file {old_name} in the previous plan, {new_name} now",
                     sheet=sheet,
+                    row=old_files[olds[0]][1],
                     severity="warning",
                 )
             )
+            continue
+        for file_key in olds:
+            sha, row = old_files[file_key]
+            found = new_files.get(file_key)
+            if found is None:
+                what = "is not an input of this run"
+            elif sha and sha != sha256_of(found):
+                what = "has changed since the previous plan"
+            else:
+                continue
+            issues.append(
+                Issue(
+                    "input-changed",
+                    previous.display,
+                    f"{role} file {file_key[1]} {what}",
+                    sheet=sheet,
+                    row=row,
+                    severity="warning",
+                )
+            )
+        for file_key in news:
+            if file_key not in old_files:
+                issues.append(
+                    Issue(
+                        "input-changed",
+                        previous.display,
+                        f"{role} file {file_key[1]} ({new_files[file_key]}) was not an input of"
+                        " the previous plan",
+                        sheet=sheet,
+                        severity="warning",
+                    )
+                )
     return issues
 
 
