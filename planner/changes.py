@@ -59,22 +59,44 @@ class PlanTables:
         return cls(book.allocations, book.requests)
 
 
-def _weeks(group: pd.DataFrame) -> str:
+Group = tuple[str, str, str]
+"""(request_id, donor_id, corridor_id)."""
+
+
+def _groups(alloc: pd.DataFrame) -> dict[Group, dict[tuple[str, int], float]]:
+    """Per (request, donor, corridor): units per (offer, dispatch week), in one pass."""
+    out: dict[Group, dict[tuple[str, int], float]] = {}
+    for rid, donor, corridor, offer, week, qty in zip(
+        alloc["request_id"].astype(str),
+        alloc["donor_id"].astype(str),
+        alloc["corridor_id"].astype(str),
+        alloc["offer_id"].astype(str),
+        alloc["dispatch_period"].to_numpy(dtype=int),
+        alloc["quantity"].to_numpy(dtype=float),
+        strict=True,
+    ):
+        cell = out.setdefault((rid, donor, corridor), {})
+        cell[(offer, int(week))] = cell.get((offer, int(week)), 0.0) + float(qty)
+    return out
+
+
+def _by_week(units: dict[tuple[str, int], float]) -> dict[int, float]:
+    weeks: dict[int, float] = {}
+    for (_, week), qty in units.items():
+        weeks[week] = weeks.get(week, 0.0) + qty
+    return dict(sorted(weeks.items()))
+
+
+def _weeks(weeks: dict[int, float]) -> str:
     """Dispatch weeks with units: "W1: 10, W3: 5"."""
-    by_week = group.groupby("dispatch_period")["quantity"].sum().sort_index()
-    return ", ".join(f"W{int(t)}: {q:,.6g}" for t, q in by_week.items())
-
-
-def _offer_weeks(group: pd.DataFrame) -> dict[tuple[str, int], float]:
-    s = group.groupby(["offer_id", "dispatch_period"])["quantity"].sum()
-    return {(str(k[0]), int(k[1])): float(q) for k, q in s.items()}
+    return ", ".join(f"W{t}: {q:,.6g}" for t, q in weeks.items())
 
 
 def _same_qty(a: float, b: float) -> bool:
     return abs(a - b) <= QTY_TOL * max(1.0, abs(a), abs(b))
 
 
-def _same_map(a: dict[tuple[str, int], float], b: dict[tuple[str, int], float]) -> bool:
+def _same_map(a: dict[Any, float], b: dict[Any, float]) -> bool:
     return set(a) == set(b) and all(_same_qty(a[k], b[k]) for k in a)
 
 
@@ -128,33 +150,26 @@ def plan_changes(old: PlanTables, new: PlanTables) -> pd.DataFrame:
     then request, donor and corridor. Empty (with these columns) when nothing changed; a plan
     compared with itself gives an empty table.
     """
-    key = ["request_id", "donor_id", "corridor_id"]
-    cols = [*key, "offer_id", "dispatch_period", "quantity"]
-    ids = {c: str for c in [*key, "offer_id"]}
-    a = old.allocations[cols].astype(ids)
-    b = new.allocations[cols].astype(ids)
+    groups_a, groups_b = _groups(old.allocations), _groups(new.allocations)
     info = _request_info(old.requests, new.requests)
-    groups_a = {k: g for k, g in a.groupby(key, sort=True)}
-    groups_b = {k: g for k, g in b.groupby(key, sort=True)}
     rows: list[dict[str, Any]] = []
     for k in sorted(set(groups_a) | set(groups_b)):
         ga, gb = groups_a.get(k), groups_b.get(k)
-        qa = float(ga["quantity"].sum()) if ga is not None else 0.0
-        qb = float(gb["quantity"].sum()) if gb is not None else 0.0
-        wa = _weeks(ga) if ga is not None else ""
-        wb = _weeks(gb) if gb is not None else ""
+        if ga is not None and gb is not None and _same_map(ga, gb):
+            continue
+        week_a, week_b = _by_week(ga or {}), _by_week(gb or {})
+        qa, qb = sum(week_a.values()), sum(week_b.values())
+        wa, wb = _weeks(week_a), _weeks(week_b)
         if ga is None:
             change = "added"
         elif gb is None:
             change = "removed"
         elif not _same_qty(qa, qb):
             change = "more" if qb > qa else "less"
-        elif wa != wb:
+        elif not _same_map(week_a, week_b):
             change = "week"
-        elif not _same_map(_offer_weeks(ga), _offer_weeks(gb)):
-            change = "offer"
         else:
-            continue
+            change = "offer"
         rid, donor, corridor = (str(v) for v in k)
         req = info.get(rid, {})
         words = {
