@@ -43,20 +43,30 @@ class PlanTables:
     allocations: request_id, donor_id, corridor_id, offer_id (text), dispatch_period (week),
         quantity (units sent, > 0), item_id (item sent; may be None)
     requests: request_id, item_id, priority (1–4 or None), quantity, delivered, status
+    corridors: corridor_id, period, capacity_t (t per week); None or empty when unknown
     """
 
     allocations: pd.DataFrame
     requests: pd.DataFrame
+    corridors: pd.DataFrame | None = None
 
     @classmethod
     def of_result(cls, result: Any) -> PlanTables:
         """The tables of a planner.results.PlanResult."""
-        return cls(result.allocations, result.requests)
+        return cls(result.allocations, result.requests, result.corridors)
 
     @classmethod
     def of_workbook(cls, book: Any) -> PlanTables:
         """The tables of a planner.io.previous_plan.PlanWorkbook."""
-        return cls(book.allocations, book.requests)
+        return cls(book.allocations, book.requests, book.corridors)
+
+    def closed(self) -> set[tuple[str, int]]:
+        """(corridor_id, week) with capacity 0 in this plan."""
+        c = self.corridors
+        if c is None or not len(c):
+            return set()
+        shut = c[c["capacity_t"].astype(float) <= 0]
+        return {(str(h), int(t)) for h, t in zip(shut["corridor_id"], shut["period"], strict=True)}
 
 
 Group = tuple[str, str, str]
@@ -145,13 +155,15 @@ def plan_changes(old: PlanTables, new: PlanTables) -> pd.DataFrame:
     ("W1: 10, W3: 5"); and per request whose status changed, one row with change "status" and
     donor and corridor empty. ``priority`` and ``item_id`` come from the new plan's Requests
     (the old one's for a request no longer planned); ``detail`` says it in words, with the
-    reason both plans show (new request, request withdrawn, requested quantity changed).
+    reason both plans show (new request, request withdrawn, requested quantity changed, the
+    corridor closed — capacity 0 in the new plan, not in the old — in weeks it was used).
     Sorted by priority (1 first; unknown last), then by the size of the change (largest first),
     then request, donor and corridor. Empty (with these columns) when nothing changed; a plan
     compared with itself gives an empty table.
     """
     groups_a, groups_b = _groups(old.allocations), _groups(new.allocations)
     info = _request_info(old.requests, new.requests)
+    closed = new.closed() - old.closed()
     rows: list[dict[str, Any]] = []
     for k in sorted(set(groups_a) | set(groups_b)):
         ga, gb = groups_a.get(k), groups_b.get(k)
@@ -181,6 +193,11 @@ def plan_changes(old: PlanTables, new: PlanTables) -> pd.DataFrame:
             "offer": f"{donor} via {corridor}: same units and weeks from other offers",
         }[change]
         why = _why(req)
+        shut = [t for t in week_a if (corridor, t) in closed and t not in week_b]
+        if shut and change in ("removed", "less", "week"):
+            weeks = ", ".join(f"W{t}" for t in shut)
+            why = f"{why}; " if why else ""
+            why += f"{corridor} closed in {weeks}"
         rows.append(
             {
                 "request_id": rid,

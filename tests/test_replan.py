@@ -208,6 +208,8 @@ PLAIN_HEADERS = {
     "priority": "Priority",
     "delivered": "Delivered (units)",
     "status": "Status",
+    "period": "Week",
+    "capacity_t": "Capacity (t)",
 }
 
 
@@ -235,6 +237,8 @@ def test_reader_takes_plain_word_headers_in_any_column_order(tmp_path: Path) -> 
     cols = [c for c in a.allocations.columns if c != "row"]
     pd.testing.assert_frame_equal(a.allocations[cols], b.allocations[cols])
     pd.testing.assert_frame_equal(a.requests, b.requests)
+    pd.testing.assert_frame_equal(a.corridors, b.corridors)
+    assert len(a.corridors) == 3 * inst.horizon  # c0, c1, c2 per week
     assert a.setting("horizon")[0] == b.setting("horizon")[0] == inst.horizon
     assert len(a.allocations) == len(result.allocations) > 0
 
@@ -321,3 +325,19 @@ def test_plan_changes_by_hand() -> None:
         ("R1", "status"),
     ]
     assert ch.loc[1, "detail"] == "met → unmet"
+    # why: c1 closed in week 1 in the new plan (capacity 10 → 0), where R1's 10 units went
+    shut = PlanTables(
+        gone.allocations,
+        gone.requests,
+        pd.DataFrame({"corridor_id": ["c1", "c1"], "period": [1, 2], "capacity_t": [0.0, 10.0]}),
+    )
+    ch = plan_changes(
+        dataclasses.replace(
+            old,
+            corridors=pd.DataFrame(
+                {"corridor_id": ["c1", "c1"], "period": [1, 2], "capacity_t": [10.0, 10.0]}
+            ),
+        ),
+        shut,
+    )
+    assert ch.loc[0, "detail"].endswith("no longer sent (W1: 10); c1 closed in W1")

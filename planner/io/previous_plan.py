@@ -19,6 +19,7 @@ damaged, too large, …).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import re
@@ -64,6 +65,11 @@ REQUEST_FIELDS: dict[str, tuple[str, ...]] = {
     "status": ("status",),
 }
 REQUEST_REQUIRED = ("request_id", "status")
+CORRIDOR_FIELDS: dict[str, tuple[str, ...]] = {
+    "corridor_id": ("corridor id", "corridor"),
+    "period": ("period", "week", "dispatch week"),
+    "capacity_t": ("capacity t", "capacity"),
+}
 INPUT_FIELDS: dict[str, tuple[str, ...]] = {
     "kind": ("kind", "type", "input"),
     "name": ("name", "setting", "file", "input name"),
@@ -96,6 +102,8 @@ class PlanWorkbook:
     requests: one row per request line — request_id, item_id, priority (1–4 or None), quantity,
         delivered (units, NaN where the sheet has none), status; empty when the sheet is missing.
     inputs: the Inputs sheet — kind, name, path, sha256, value (as read), row (the Excel row).
+    corridors: corridor_id, period (week), capacity_t (tonnes per week) from the Corridors
+        sheet; empty when the sheet or one of its columns is missing.
     """
 
     path: Path
@@ -103,6 +111,9 @@ class PlanWorkbook:
     allocations: pd.DataFrame
     requests: pd.DataFrame
     inputs: pd.DataFrame
+    corridors: pd.DataFrame = dataclasses.field(
+        default_factory=lambda: pd.DataFrame(columns=list(CORRIDOR_FIELDS))
+    )
 
     def setting(self, key: str) -> tuple[object, int | None]:
         """A setting of the Inputs sheet by its name in planner.schema.Settings (``start``,
@@ -329,6 +340,17 @@ def _read_inputs(sheet: _Sheet) -> pd.DataFrame:
     return pd.DataFrame(out, columns=[*INPUT_FIELDS, "row"])
 
 
+def _read_corridors(sheet: _Sheet) -> pd.DataFrame:
+    out = []
+    for row in sheet.rows:
+        cid = _text(sheet.get(row, "corridor_id"))
+        week = _week(sheet.get(row, "period"))
+        cap = _number(sheet.get(row, "capacity_t"))
+        if cid is not None and week is not None and cap is not None:
+            out.append({"corridor_id": cid, "period": week, "capacity_t": cap})
+    return pd.DataFrame(out, columns=list(CORRIDOR_FIELDS))
+
+
 def _find(sheetnames: list[str], wanted: str) -> str | None:
     return next((n for n in sheetnames if normalise(n) == normalise(wanted)), None)
 
@@ -363,7 +385,9 @@ def read_plan_workbook(path: Path | str) -> PlanWorkbook:
         warnings.simplefilter("ignore")
         with open_readonly(book) as wb:
             names = list(wb.sheetnames)
-            titles = {key: _find(names, key) for key in ("Allocations", "Requests", "Inputs")}
+            titles = {
+                key: _find(names, key) for key in ("Allocations", "Requests", "Inputs", "Corridors")
+            }
             missing = [k for k in ("Allocations", "Inputs") if titles[k] is None]
             if missing:
                 raise InputError(
@@ -403,6 +427,13 @@ def read_plan_workbook(path: Path | str) -> PlanWorkbook:
         req = _Sheet(display, str(titles["Requests"]), rows["Requests"], REQUEST_FIELDS, (), issues)
         if all(f in req.cols for f in REQUEST_REQUIRED):
             requests = _read_requests(req)
+    corridors = pd.DataFrame(columns=list(CORRIDOR_FIELDS))
+    if "Corridors" in rows:
+        corr = _Sheet(
+            display, str(titles["Corridors"]), rows["Corridors"], CORRIDOR_FIELDS, (), issues
+        )
+        if all(f in corr.cols for f in CORRIDOR_FIELDS):
+            corridors = _read_corridors(corr)
     if any(i.severity == "error" for i in issues):
         raise InputError(issues)
-    return PlanWorkbook(path, display, allocations, requests, inputs_df)
+    return PlanWorkbook(path, display, allocations, requests, inputs_df, corridors)
