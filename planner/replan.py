@@ -182,8 +182,8 @@ def compare_inputs(previous: PlanWorkbook, inputs: PlanInputs) -> list[Issue]:
     old_files = {
         (normalise(r.kind), str(r.name)): (str(r.sha256), int(r.row))
         for r in inp.itertuples(index=False)
-        if normalise(r.kind) in ("catalog", "requests", "scenario")
-    }
+        if normalise(r.kind) in ("catalog", "requests", "scenario") and (r.sha256 or r.path)
+    }  # a file has a path and a hash; the row (scenario, name) holds the scenario's name
     new_files = {(normalise(role), p.name): p for role, p in inputs.files if role != PREVIOUS_ROLE}
     for role in sorted({k[0] for k in old_files} | {k[0] for k in new_files}):
         olds = sorted(k for k in old_files if k[0] == role)

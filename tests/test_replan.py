@@ -341,3 +341,37 @@ def test_plan_changes_by_hand() -> None:
         shut,
     )
     assert ch.loc[0, "detail"].endswith("no longer sent (W1: 10); c1 closed in W1")
+
+
+def test_input_files_compared_by_hash_and_role(tmp_path: Path) -> None:
+    """Previous Inputs: requests a.xlsx (hash h1), scenario s.toml (hash of its text) and the
+    scenario's name row (no path, no hash: not a file). Now: requests b.xlsx, the same s.toml.
+    Expected: one warning, the request workbook renamed; nothing about the scenario."""
+    from planner.api import sha256_of
+    from planner.io.previous_plan import PlanWorkbook
+
+    scen = tmp_path / "s.toml"
+    scen.write_text('name = "cut"\n')
+    inst = random_instance(0)
+    s = Settings(start=START, horizon=inst.horizon)
+    rows = [
+        ("requests", "a.xlsx", "a.xlsx", "h1", None),
+        ("scenario", "s.toml", str(scen), sha256_of(scen), None),
+        ("scenario", "name", "", "", "cut"),
+        ("setting", "start", "", "", START),
+        ("setting", "period_days", "", "", 7),
+        ("setting", "horizon", "", "", inst.horizon),
+    ]
+    inputs = pd.DataFrame(rows, columns=["kind", "name", "path", "sha256", "value"])
+    inputs["row"] = range(2, 2 + len(rows))
+    book = PlanWorkbook(tmp_path / "old.xlsx", "old.xlsx", pd.DataFrame(), pd.DataFrame(), inputs)
+    now = PlanInputs(
+        inst.catalog,
+        RequestSet(Path("b.xlsx"), inst.requests),
+        s,
+        files=(("requests", tmp_path / "b.xlsx"), ("scenario", scen)),
+    )
+    issues = compare_inputs(book, now)
+    assert [(i.code, i.row, i.message) for i in issues] == [
+        ("input-changed", 2, "requests file a.xlsx in the previous plan, b.xlsx now")
+    ]
