@@ -183,7 +183,7 @@ STABILITY_ABS_UNITS = 1e-7
 
 
 def stability_stage_definition() -> str:
-    """The stability stage, exactly (also in docs/model.md):
+    """The stability stage, exactly (also in docs/decisions/0004-stability-stage.md):
 
     Let P be the model columns j (offer, request, corridor, dispatch period) that carry
     prev_j > 0 units in the previous plan and are not frozen (`StabilityTarget.kept_cols`).
