@@ -9,7 +9,9 @@
   [input-changed] in ``PlanInputs.warnings``;
 - allocations dispatched before week ``as_of``, and those in the ``freeze_weeks`` weeks from it,
   are frozen (`frozen_mask`): their model columns are held at the previous units, so they use
-  stock, rate, budget and corridor capacity as they did. A frozen allocation whose offer,
+  stock, rate, budget and corridor capacity as they did. The weeks before ``as_of`` have
+  happened: no new dispatch is planned in them (in the frozen weeks from ``as_of`` on, new
+  dispatches may be added beside the frozen ones). A frozen allocation whose offer,
   request or corridor is gone is an error naming it [frozen-missing]; one whose column no longer
   exists (the offer is not ready yet, its donor may no longer use the corridor, it would arrive
   outside the request's window or the horizon) is an error [frozen-not-allowed]; frozen
@@ -256,14 +258,19 @@ def stability_target(model: LinearModel, replan: Replan) -> StabilityTarget:
     """Map the previous plan's allocations onto ``model``'s columns.
 
     Returns previous units per column (every allocation that still has a column) and the mask of
-    frozen columns. Raises InputError [frozen-missing], [frozen-not-allowed] or [frozen-exceeds]
-    (see the module docstring), naming each frozen allocation at its row of the Allocations sheet.
+    fixed columns: the frozen allocations, and every column dispatched before week ``as_of``
+    (the past: nothing new is sent in it, so those columns are fixed at 0).
+
+    Raises InputError [frozen-missing], [frozen-not-allowed] or [frozen-exceeds] (see the module
+    docstring), naming each frozen allocation at its row of the Allocations sheet.
     """
     data, prev = model.data, replan.previous
     alloc = prev.allocations
     n = model.n_vars
     previous = np.zeros(n)
-    fixed = np.zeros(n, dtype=bool)
+    # The weeks before as-of have happened: nothing new is dispatched in them (their columns
+    # are fixed at the previous plan's units, 0 where it sent nothing).
+    fixed = model.vars["t"].to_numpy(dtype=int) < replan.as_of
     if not len(alloc):
         return StabilityTarget(previous, fixed)
     offers = _positions(data.offers["offer_id"])
@@ -359,7 +366,7 @@ def run_replan(inputs: PlanInputs, replan: Replan) -> PlanResult:
     t1 = time.perf_counter()
     result = solve_and_report(model, inputs.settings)
     result.timings_s.update(read=inputs.read_time_s, build=t1 - t0)
-    frozen = int(model.stability.fixed.sum())
+    frozen = int((model.stability.fixed & (model.stability.previous > 0)).sum())
     kept = model.stability.kept_cols
     result.notes.append(
         f"Re-planned against {replan.previous.display} as of week {replan.as_of}"

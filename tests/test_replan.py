@@ -107,6 +107,8 @@ def test_frozen_allocations_stay_and_every_constraint_holds(
     assert frozen, "the instance should ship something in weeks 1-2"
     for k, q in frozen.items():
         assert new.get(k) == pytest.approx(q, abs=1e-9), k
+    # week 1 (before as-of) has happened: exactly the previous plan's dispatches, nothing new
+    assert {k for k in new if k[3] < 2} == {k for k in old if k[3] < 2}
     path = write_plan(new_inputs, result, tmp_path / "week2.xlsx")
     sheets = pd.read_excel(path, sheet_name=None, engine="openpyxl", dtype={"request_id": str})
     check_plan(new_inst, result, sheets)
@@ -375,3 +377,31 @@ def test_input_files_compared_by_hash_and_role(tmp_path: Path) -> None:
     assert [(i.code, i.row, i.message) for i in issues] == [
         ("input-changed", 2, "requests file a.xlsx in the previous plan, b.xlsx now")
     ]
+
+
+def test_nothing_new_is_dispatched_before_as_of(tmp_path: Path) -> None:
+    """One offer of 10 units (week 1 on), one P1 request of 10 due week 3, corridor 100 t, no
+    transit. The previous plan sent nothing (empty Allocations). From scratch the arrival stage
+    dispatches all 10 in week 1; re-planned as of week 2, week 1 has happened: all 10 go in
+    week 2 (same value: due week 3, no lateness)."""
+    from planner.catalog import Catalog
+    from planner.io.previous_plan import ALLOCATION_COLUMNS, PlanWorkbook
+    from tests.factories import make_catalog
+
+    cat: Catalog = make_catalog(
+        items=[{"item_id": "a", "unit_weight_t": 1.0}],
+        donors=[{"donor_id": "d1"}],
+        offers=[{"offer_id": "o1", "donor_id": "d1", "item_id": "a", "quantity": 10}],
+        corridors=[{"corridor_id": "c1", "capacity_t": 100}],
+    )
+    reqs = make_requests([{"request_id": "R1", "item_id": "a", "quantity": 10, "priority": 1,
+                           "needed_by": 3}])  # fmt: skip
+    inputs = inputs_of(Instance(cat, reqs, 3))
+    assert run_plan(inputs).allocations["dispatch_period"].tolist() == [1]
+    book = read_plan_workbook(write_plan(inputs, run_plan(inputs), tmp_path / "p.xlsx"))
+    empty = PlanWorkbook(
+        book.path, book.display, pd.DataFrame(columns=ALLOCATION_COLUMNS), book.requests,
+        book.inputs,
+    )  # fmt: skip
+    res = run_replan(inputs, Replan(empty, as_of=2))
+    assert res.allocations[["dispatch_period", "quantity"]].values.tolist() == [[2, 10.0]]
