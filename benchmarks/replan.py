@@ -104,8 +104,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     print(
         f"changed inputs: corridor {busiest} closed in weeks {a.as_of}–{a.as_of + 3};"
-        f" re-plan as of week {a.as_of}: {int(m.stability.fixed.sum()):,} allocations frozen,"
-        f" {len(m.stability.kept_cols):,} preferred by the stability stage"
+        f" re-plan as of week {a.as_of}:"
+        f" {int((m.stability.fixed & (m.stability.previous > 0)).sum()):,} allocations frozen,"
+        f" {int((m.stability.fixed & (m.stability.previous == 0)).sum()):,} other columns of"
+        f" weeks 1–{a.as_of - 1} closed, {len(m.stability.kept_cols):,} preferred by the"
+        " stability stage"
     )
     print(f"median of {a.repeat} runs, alternating, in one process:")
     print(f"{'':14}{'end to end s':>14}{'solve s':>10}{'score':>9}{'cost EUR':>18}{'changes':>9}")
