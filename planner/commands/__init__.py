@@ -7,7 +7,7 @@ import importlib
 import typer
 
 # Order here is the order in `aidplan --help`.
-COMMAND_MODULES = ("plan", "validate", "whatif", "stress", "template", "catalog")
+COMMAND_MODULES = ("plan", "validate", "whatif", "stress", "diff", "template", "catalog")
 
 
 def register_all(app: typer.Typer) -> None:
