@@ -163,12 +163,13 @@ def whatif(
     jobs: Annotated[
         int,
         typer.Option(
-            help="Worker processes (0: one per CPU). Pays off when runs take seconds (items "
-            "that come in whole units make a MILP); an LP sweep is fastest in one process.",
+            help="Worker processes; default 0: one per CPU core. Pays off when runs take "
+            "seconds (items that come in whole units make a MILP); 1 solves in this process, "
+            "fastest for a sweep of small LPs.",
             min=0,
             max=256,
         ),
-    ] = 1,
+    ] = 0,
     solver: Annotated[str | None, typer.Option(help="highs (default) or cbc.")] = None,
     time_limit: Annotated[
         float | None, typer.Option(help="Solver time limit per run, seconds.")

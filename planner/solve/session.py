@@ -180,11 +180,20 @@ class Session:
         full = self.row_upper[face.rows]
         self.adapter.set_row_bounds(face.rows, full, full)
 
-    def solve(self, settings: Settings, previous: np.ndarray | None = None) -> Solution:
+    def solve(
+        self,
+        settings: Settings,
+        previous: np.ndarray | None = None,
+        start: np.ndarray | None = None,
+        polish: bool = True,
+    ) -> Solution:
         """The plan: the stages of DESIGN.md §4 in order, each on the optimum of those before.
 
         previous: units per column of a previous plan (the stability stage's target); the
-        stage is skipped without one. Raises nothing for a solver stop: a plan without any
+        stage is skipped without one. start: a plan the MIP value stage starts from (its
+        incumbent; ignored for an LP). polish: re-plan the divisible items of a MIP plan
+        around its integer ones (`_polish`); planner.solve.whole_units switches it off where
+        it polishes free of the limits it set. Raises nothing for a solver stop: a plan without any
         solution has ``usable`` False.
         """
         model = self.model
@@ -229,6 +238,8 @@ class Session:
                 ad.set_objective(coef, stage.maximise)
                 if self.is_mip and best is not None:
                     ad.set_start(best)
+                elif self.is_mip and i == 0 and start is not None:
+                    ad.set_start(start)
                 keep = self.keep_stage_bases and not self.is_mip
                 if keep and stage.name in self._bases:
                     ad.set_basis(self._bases[stage.name])
@@ -255,13 +266,20 @@ class Session:
         finally:
             self._restore()
         assert first is not None and best is not None
-        if self.is_mip:
+        if self.is_mip and polish:
             best = self._polish(best, settings, settings.time_limit_s - (time.perf_counter() - t0))
         best = clean_x(best, self.integer)
         value_scale = stage_scale(STAGES[0], model.value)
         duals = None
         if first.row_dual is not None:
             duals = first.row_dual[: self.n_family_rows] / value_scale
+        bound = float("nan")
+        if first.x is not None:
+            v1 = float(model.value @ first.x)
+            if not self.is_mip and first.optimal:
+                bound = v1
+            elif self.is_mip and np.isfinite(first.gap):
+                bound = v1 + first.gap * abs(v1)
         return Solution(
             x=best,
             status=_status(first),
@@ -275,6 +293,7 @@ class Session:
             row_duals=duals,
             stages=stages,
             stage_names=names,
+            value_bound=bound,
         )
 
     def _polish(self, x: np.ndarray, settings: Settings, left: float) -> np.ndarray:
@@ -299,8 +318,15 @@ class Session:
 def solve_model(
     model: LinearModel, settings: Settings, previous: np.ndarray | None = None
 ) -> Solution:
-    """Solve ``model`` with the solver named in ``settings`` (a fresh `Session`)."""
+    """Solve ``model`` with the solver named in ``settings`` (a fresh `Session`). With integer
+    items: the LP relaxation, rounded down and repaired, its gap proven against the LP optimum
+    (planner.solve.whole_units, docs/decisions/0005)."""
     start = time.perf_counter()
-    sol = Session(model, settings.solver).solve(settings, previous)
+    if model.is_mip:
+        from planner.solve.whole_units import solve_whole_units
+
+        sol = solve_whole_units(model, settings, previous)
+    else:
+        sol = Session(model, settings.solver).solve(settings, previous)
     sol.solve_time_s = time.perf_counter() - start
     return sol

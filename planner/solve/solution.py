@@ -17,6 +17,9 @@ class SolveStatus(StrEnum):
     INFEASIBLE = "no solution (infeasible)"
     UNBOUNDED = "no solution (unbounded)"
     ERROR = "no solution (solver error)"
+    GAP = "feasible (gap above mip_gap)"
+    """Whole units (planner.solve.whole_units): a plan whose gap to the best bound known stayed
+    above ``mip_gap`` when its branch and bound box ran out, before the time limit."""
 
 
 BEST_FOUND = " (best found)"
@@ -35,6 +38,7 @@ class Solution:
         per tonne, ...), model.stacked() order; LP only.
     stages: the stages run, in order; a stage that stopped at its time limit carries
         BEST_FOUND ("cost (best found)").
+    value_bound: an upper bound on the value of any plan (see the field).
     """
 
     x: np.ndarray
@@ -50,6 +54,10 @@ class Solution:
     stages: list[str] = field(default_factory=list)
     stage_names: tuple[str, ...] = ()
     """Every stage this plan was meant to run (those not skipped), for `all_stages_proven`."""
+    value_bound: float = float("nan")
+    """No plan is worth more than this (Σ value · x): the value stage's LP optimum, or a MIP
+    value stage's plan × (1 + gap); NaN when the solver gave none. planner.solve.whole_units
+    proves its gap against the LP relaxation's."""
 
     @classmethod
     def without_plan(

@@ -27,7 +27,7 @@ from planner.model.families import family
 from planner.results import BROAD_STATUS, PlanResult, extract, requests_table
 from planner.scenarios import apply_to_data
 from planner.schema import Settings
-from planner.solve import Session, Solution
+from planner.solve import Session, Solution, solve_model
 from planner.whatif.outcomes import RunOutcome, critical_coverage
 from planner.whatif.runs import (
     CHANGED_FAMILIES,
@@ -110,7 +110,7 @@ class _GroupModel:
         """Solve with the run's right-hand sides: on the shared HiGHS instance (LP), setting only
         the rows whose value differs from what it holds; else with a session of the run's own."""
         if self.session is None:
-            return Session(view, settings.solver).solve(settings)
+            return solve_model(view, settings)  # a MILP: whole units (planner.solve.whole_units)
         diff = np.flatnonzero(upper != self.upper)
         if len(diff):
             self.session.set_row_upper(self.rows[diff], upper[diff])
