@@ -320,7 +320,7 @@ def solve_model(
 ) -> Solution:
     """Solve ``model`` with the solver named in ``settings`` (a fresh `Session`). With integer
     items: the LP relaxation, rounded down and repaired, its gap proven against the LP optimum
-    (planner.solve.whole_units, docs/decisions/0005)."""
+    (planner.solve.whole_units, docs/decisions/0006)."""
     start = time.perf_counter()
     if model.is_mip:
         from planner.solve.whole_units import solve_whole_units

@@ -4,7 +4,7 @@ DESIGN.md §2.1 makes every item counted in units an integer item, so most colum
 plan are integer. Branch and bound on the whole MILP spends most of its time finding good
 whole plans (its bound is the LP bound from the start) and its later stages are boxed
 (docs/decisions/0002). `solve_model` plans such models in three steps instead
-(docs/decisions/0005), all through `Session` (planner.solve.session), for both solvers:
+(docs/decisions/0006), all through `Session` (planner.solve.session), for both solvers:
 
 1. **Relax.** A `Session` with every column divisible solves the stages of DESIGN.md §4 on
    their optimal faces. Its value-stage optimum V_LP bounds the value of every plan.
@@ -39,7 +39,7 @@ FALLBACK_MIN_S = 1.0
 """Branch and bound after a repair that missed ``mip_gap`` gets at most
 max(FALLBACK_MIN_S, the time spent so far) (`fallback_box`), like the boxed later MIP stages
 (`planner.solve.stages.MIP_STAGE_MIN_S`). Where the LP bound is weak it rarely closes the gap
-(docs/decisions/0005)."""
+(docs/decisions/0006)."""
 
 
 def fallback_box(spent_s: float) -> float:
