@@ -230,6 +230,38 @@ def print_warnings(
         )
 
 
+def option_overrides(
+    issues: list[Issue],
+    *,
+    solver: str | None = None,
+    time_limit: float | None = None,
+    pledges: str | None = None,
+) -> dict[str, Any]:
+    """Settings from the solver options shared by plan, whatif and stress (only those given):
+    ``--solver`` highs|cbc, ``--time-limit`` > 0 seconds, ``--pledges`` all|firm. A bad value
+    is added to ``issues`` as ``bad-option`` (the caller raises them all at once)."""
+    out: dict[str, Any] = {}
+    if solver is not None:
+        if solver in ("highs", "cbc"):
+            out["solver"] = solver
+        else:
+            msg = f"expected highs or cbc, found {solver!r}"
+            issues.append(Issue("bad-option", "--solver", msg))
+    if time_limit is not None:
+        if time_limit > 0:
+            out["time_limit_s"] = time_limit
+        else:
+            msg = f"expected a positive number of seconds, found {time_limit}"
+            issues.append(Issue("bad-option", "--time-limit", msg))
+    if pledges is not None:
+        if pledges in ("all", "firm"):
+            out["pledges"] = pledges
+        else:
+            msg = f"expected all or firm, found {pledges!r}"
+            issues.append(Issue("bad-option", "--pledges", msg))
+    return out
+
+
 def reader_overrides(include_hidden: bool, keep_unknown: bool) -> dict[str, Any]:
     """Settings from --include-hidden and --keep-unknown (only those given, so a catalog's
     planning.toml may set them too)."""

@@ -14,6 +14,7 @@ from planner.cli_common import (
     default_requests,
     err_console,
     handle_errors,
+    option_overrides,
     out_console,
     print_warnings,
     reader_overrides,
@@ -169,25 +170,10 @@ def plan(
     from planner.io.output_paths import Output, check_outputs, run_inputs
     from planner.io.plan_workbook import plan_sheets, sheets_to_json, write_workbook
 
-    overrides: dict[str, Any] = {}
-    if solver is not None:
-        if solver not in ("highs", "cbc"):
-            raise InputError(
-                [Issue("bad-option", "--solver", f"expected highs or cbc, found {solver!r}")]
-            )
-        overrides["solver"] = solver
-    if time_limit is not None:
-        if not time_limit > 0:
-            raise InputError(
-                [
-                    Issue(
-                        "bad-option",
-                        "--time-limit",
-                        f"expected a positive number of seconds, found {time_limit}",
-                    )
-                ]
-            )
-        overrides["time_limit_s"] = time_limit
+    issues: list[Issue] = []
+    overrides = option_overrides(issues, solver=solver, time_limit=time_limit, pledges=pledges)
+    if issues:
+        raise InputError(issues)
     target = out if out is not None else default_out(requests, scenario_name(scenario))
     outputs = [Output(target, "--out", (".xlsx",), "plan workbook")]
     if write_lp is not None:
@@ -201,12 +187,6 @@ def plan(
         ),
     )
     overrides.update(reader_overrides(include_hidden, keep_unknown))
-    if pledges is not None:
-        if pledges not in ("all", "firm"):
-            raise InputError(
-                [Issue("bad-option", "--pledges", f"expected all or firm, found {pledges!r}")]
-            )
-        overrides["pledges"] = pledges
     inputs = load_inputs(requests, catalog, scenario, overrides)
     print_warnings(inputs.warnings, err_console)
     result = run_plan(inputs)

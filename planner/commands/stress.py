@@ -24,6 +24,7 @@ from planner.cli_common import (
     NoPlanError,
     err_console,
     handle_errors,
+    option_overrides,
     out_console,
     project_root,
 )
@@ -145,20 +146,7 @@ def stress(
     from planner.stress.sampling import NO_DISRUPTIONS, read_disruptions
 
     issues: list[Issue] = []
-    overrides: dict[str, Any] = {}
-    if pledges is not None:
-        if pledges not in ("all", "firm"):
-            issues.append(
-                Issue("bad-option", "--pledges", f"expected all or firm, found {pledges!r}")
-            )
-        else:
-            overrides["pledges"] = pledges
-    if time_limit is not None:
-        if not time_limit > 0:
-            msg = f"expected a positive number of seconds, found {time_limit}"
-            issues.append(Issue("bad-option", "--time-limit", msg))
-        else:
-            overrides["time_limit_s"] = time_limit
+    overrides = option_overrides(issues, time_limit=time_limit, pledges=pledges)
     if issues:
         raise InputError(issues)
     check_executor(executor, scheduler)

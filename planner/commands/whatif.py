@@ -25,6 +25,7 @@ from planner.cli_common import (
     default_requests,
     err_console,
     handle_errors,
+    option_overrides,
     out_console,
     print_warnings,
     reader_overrides,
@@ -218,32 +219,7 @@ def whatif(
 
     t0 = time.perf_counter()
     issues: list[Issue] = []
-    overrides: dict[str, Any] = {}
-    if solver is not None:
-        if solver not in ("highs", "cbc"):
-            issues.append(
-                Issue("bad-option", "--solver", f"expected highs or cbc, found {solver!r}")
-            )
-        else:
-            overrides["solver"] = solver
-    if time_limit is not None:
-        if not time_limit > 0:
-            issues.append(
-                Issue(
-                    "bad-option",
-                    "--time-limit",
-                    f"expected a positive number of seconds, found {time_limit}",
-                )
-            )
-        else:
-            overrides["time_limit_s"] = time_limit
-    if pledges is not None:
-        if pledges not in ("all", "firm"):
-            issues.append(
-                Issue("bad-option", "--pledges", f"expected all or firm, found {pledges!r}")
-            )
-        else:
-            overrides["pledges"] = pledges
+    overrides = option_overrides(issues, solver=solver, time_limit=time_limit, pledges=pledges)
     scales = list(budget_scale or [])
     issues += check_budget_scales(scales)
     if issues:
