@@ -15,7 +15,7 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import Annotated, Any, TextIO, TypeVar
 
 import typer
 from rich.console import Console
@@ -228,6 +228,29 @@ def print_warnings(
         console.print(
             f"  … and {len(warnings) - first} more (sheet Input checks, or aidplan validate)"
         )
+
+
+# Options shared by several commands, declared once (typer reads the Annotated metadata).
+IncludeHiddenOption = Annotated[
+    bool, typer.Option("--include-hidden", help="Also read hidden sheets, rows and columns.")
+]
+KeepUnknownOption = Annotated[
+    bool,
+    typer.Option(
+        "--keep-unknown", help='Plan the rest when an item is not in the catalog ("unmet").'
+    ),
+]
+ExecutorOption = Annotated[
+    str, typer.Option(help="local (processes here) or dask (a Dask cluster, see --scheduler).")
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(help="Dask scheduler address (tcp://host:8786); default: a local cluster."),
+]
+PledgesOption = Annotated[
+    str | None,
+    typer.Option(help="all (default): every offer; firm: committed and delivered offers only."),
+]
 
 
 def option_overrides(

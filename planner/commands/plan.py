@@ -9,7 +9,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from planner.cli_common import (
+    IncludeHiddenOption,
+    KeepUnknownOption,
     NoPlanError,
+    PledgesOption,
     default_catalog,
     default_requests,
     err_console,
@@ -150,19 +153,9 @@ def plan(
     write_lp: Annotated[
         Path | None, typer.Option(help="Also write the model as an LP file (debugging).")
     ] = None,
-    include_hidden: Annotated[
-        bool, typer.Option("--include-hidden", help="Also read hidden sheets, rows and columns.")
-    ] = False,
-    keep_unknown: Annotated[
-        bool,
-        typer.Option(
-            "--keep-unknown", help='Plan the rest when an item is not in the catalog ("unmet").'
-        ),
-    ] = False,
-    pledges: Annotated[
-        str | None,
-        typer.Option(help="all (default): every offer; firm: committed and delivered offers only."),
-    ] = None,
+    include_hidden: IncludeHiddenOption = False,
+    keep_unknown: KeepUnknownOption = False,
+    pledges: PledgesOption = None,
 ) -> None:
     """Compute the best plan for a request workbook and write it as a workbook."""
     from planner.api import inputs_table, load_inputs, run_plan

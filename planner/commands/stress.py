@@ -21,7 +21,10 @@ from rich.progress import (
 from rich.table import Table
 
 from planner.cli_common import (
+    ExecutorOption,
     NoPlanError,
+    PledgesOption,
+    SchedulerOption,
     err_console,
     handle_errors,
     option_overrides,
@@ -112,13 +115,8 @@ def stress(
             "(default with the bundled demo: scenarios/disruptions-2022.toml)."
         ),
     ] = None,
-    executor: Annotated[
-        str, typer.Option(help="local (a process pool here) or dask (a Dask cluster).")
-    ] = "local",
-    scheduler: Annotated[
-        str | None,
-        typer.Option(help="Dask scheduler address (tcp://host:8786); default: a local cluster."),
-    ] = None,
+    executor: ExecutorOption = "local",
+    scheduler: SchedulerOption = None,
     jobs: Annotated[
         int,
         typer.Option(
@@ -127,10 +125,7 @@ def stress(
             max=256,
         ),
     ] = 0,
-    pledges: Annotated[
-        str | None,
-        typer.Option(help="all (default): every offer; firm: committed and delivered only."),
-    ] = None,
+    pledges: PledgesOption = None,
     time_limit: Annotated[
         float | None, typer.Option(help="Solver time limit per sample, seconds.")
     ] = None,

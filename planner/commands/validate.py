@@ -8,6 +8,8 @@ from typing import Annotated
 import typer
 
 from planner.cli_common import (
+    IncludeHiddenOption,
+    KeepUnknownOption,
     default_catalog,
     handle_errors,
     out_console,
@@ -20,15 +22,8 @@ from planner.cli_common import (
 def validate(
     requests: Annotated[Path, typer.Argument(help="Request workbook (.xlsx) to check.")],
     catalog: Annotated[Path | None, typer.Option(help="Catalog folder.")] = None,
-    include_hidden: Annotated[
-        bool, typer.Option("--include-hidden", help="Also read hidden sheets, rows and columns.")
-    ] = False,
-    keep_unknown: Annotated[
-        bool,
-        typer.Option(
-            "--keep-unknown", help='Plan the rest when an item is not in the catalog ("unmet").'
-        ),
-    ] = False,
+    include_hidden: IncludeHiddenOption = False,
+    keep_unknown: KeepUnknownOption = False,
 ) -> None:
     """Check a request workbook: a summary per sheet (exit 0), or every problem (exit 2)."""
     from planner.api import base_settings

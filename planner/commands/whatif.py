@@ -20,7 +20,12 @@ import typer
 from typer.core import TyperCommand
 
 from planner.cli_common import (
+    ExecutorOption,
+    IncludeHiddenOption,
+    KeepUnknownOption,
     NoPlanError,
+    PledgesOption,
+    SchedulerOption,
     default_catalog,
     default_requests,
     err_console,
@@ -175,26 +180,11 @@ def whatif(
     time_limit: Annotated[
         float | None, typer.Option(help="Solver time limit per run, seconds.")
     ] = None,
-    include_hidden: Annotated[
-        bool, typer.Option("--include-hidden", help="Also read hidden sheets, rows and columns.")
-    ] = False,
-    keep_unknown: Annotated[
-        bool,
-        typer.Option(
-            "--keep-unknown", help='Plan the rest when an item is not in the catalog ("unmet").'
-        ),
-    ] = False,
-    executor: Annotated[
-        str, typer.Option(help="local (processes here) or dask (a Dask cluster, see --scheduler).")
-    ] = "local",
-    scheduler: Annotated[
-        str | None,
-        typer.Option(help="Dask scheduler address (tcp://host:8786); default: a local cluster."),
-    ] = None,
-    pledges: Annotated[
-        str | None,
-        typer.Option(help="all (default): every offer; firm: committed and delivered only."),
-    ] = None,
+    include_hidden: IncludeHiddenOption = False,
+    keep_unknown: KeepUnknownOption = False,
+    executor: ExecutorOption = "local",
+    scheduler: SchedulerOption = None,
+    pledges: PledgesOption = None,
 ) -> None:
     """Compare plans under budget sweeps and named scenarios (rail cut, donor drop-out, ...)."""
     from planner.api import load_inputs
