@@ -1,5 +1,5 @@
 """The optimisation model of DESIGN.md §4, as sparse arrays (see docs/decisions/0001)."""
 
-from planner.model.build import LinearModel, RowBlock, build_model
+from planner.model.build import LinearModel, RowBlock, StabilityTarget, build_model
 
-__all__ = ["LinearModel", "RowBlock", "build_model"]
+__all__ = ["LinearModel", "RowBlock", "StabilityTarget", "build_model"]

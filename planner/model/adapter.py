@@ -3,7 +3,11 @@
 An adapter is thin: it holds the model's arrays inside one solver, lets the caller change the
 objective, bounds and integrality and add a few rows, runs the solver and returns a `RunResult`.
 It knows nothing of stages, tolerances or plans; planner.solve drives it. Rows are numbered as
-in ``LinearModel.stacked()`` (the family rows), followed by the rows added with `add_row`.
+in ``LinearModel.stacked()`` (the family rows), followed by the rows added with `add_row` and
+`add_rows`; columns as in ``LinearModel.vars``, followed by the columns added with `add_cols`
+(the stability stage's helper columns, planner.solve.session). Arrays over columns given to an
+adapter may stop at the model's columns: the added columns then get 0 (objective, row
+coefficients); run results always cover every column.
 """
 
 from __future__ import annotations
@@ -55,6 +59,8 @@ class SolverAdapter(Protocol):
     version: str
     n_rows: int
     """Family rows plus added rows."""
+    n_cols: int
+    """Model columns plus added columns."""
 
     def set_objective(self, coef: np.ndarray, maximise: bool) -> None:
         """Objective coefficient per column and its sense."""
@@ -67,6 +73,22 @@ class SolverAdapter(Protocol):
 
     def add_row(self, coef: np.ndarray, lower: float, upper: float) -> int:
         """Add the row ``lower ≤ Σ coef · x ≤ upper`` (coef dense over the columns); its index."""
+
+    def add_cols(self, lower: np.ndarray, upper: np.ndarray) -> int:
+        """Add continuous columns with these bounds, no row entries and objective 0; the index
+        of the first."""
+
+    def add_rows(
+        self,
+        lower: np.ndarray,
+        upper: np.ndarray,
+        start: np.ndarray,
+        index: np.ndarray,
+        value: np.ndarray,
+    ) -> int:
+        """Add rows ``lower ≤ Σ value · x ≤ upper`` given row-wise (row i has the entries
+        ``start[i]:start[i + 1]`` of ``index`` and ``value``; ``start`` has one more entry than
+        rows); the index of the first."""
 
     def set_integer(self, cols: np.ndarray, integer: bool) -> None:
         """Make columns integer or continuous."""

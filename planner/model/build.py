@@ -15,8 +15,9 @@ from planner.data import PlanningData, dispatch_table
 from planner.model.families import FAMILIES
 from planner.model.names import solver_names
 from planner.model.rows import POSITION_COLUMNS, RowBlock, with_upper
+from planner.model.stability import StabilityTarget
 
-__all__ = ["POSITION_COLUMNS", "LinearModel", "RowBlock", "build_model"]
+__all__ = ["POSITION_COLUMNS", "LinearModel", "RowBlock", "StabilityTarget", "build_model"]
 
 
 @dataclass
@@ -27,6 +28,8 @@ class LinearModel:
     value: primary objective coefficient per variable (maximise)
     cost_eur: secondary objective (minimise); arrival period per variable (stage 3, see earliness)
     blocks: constraint families in DESIGN.md order
+    stability: frozen columns and the previous plan when re-planning (DESIGN.md §7,
+        planner.model.stability), else None
     """
 
     data: PlanningData
@@ -36,6 +39,7 @@ class LinearModel:
     arrival: np.ndarray
     integer: np.ndarray
     blocks: list[RowBlock] = field(default_factory=list)
+    stability: StabilityTarget | None = None
 
     @property
     def earliness(self) -> np.ndarray:

@@ -143,6 +143,7 @@ class HighsAdapter:
         self.version = highs_version()
         self.row_scale = money_row_scale(model) if not self.is_mip else np.ones(model.n_rows)
         self.n_rows = model.n_rows
+        self.n_cols = model.n_vars
         self.h = new_highs()
         self.h.setOptionValue("threads", 1)
         for key, val in (MIP_OPTIONS if self.is_mip else LP_OPTIONS).items():
@@ -188,12 +189,19 @@ class HighsAdapter:
         out[fam] = self.row_scale[rows[fam]]
         return out
 
+    def _dense(self, coef: np.ndarray) -> np.ndarray:
+        """``coef`` over every column (0 on the added columns it does not reach)."""
+        out = np.zeros(self.n_cols)
+        coef = np.asarray(coef, float)
+        out[: len(coef)] = coef
+        return out
+
     def set_objective(self, coef: np.ndarray, maximise: bool) -> None:
-        n = self.model.n_vars
+        n = self.n_cols
         sense = highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize
         self.h.changeObjectiveSense(sense)
         if n:
-            self.h.changeColsCost(n, np.arange(n, dtype=np.int32), np.asarray(coef, float))
+            self.h.changeColsCost(n, np.arange(n, dtype=np.int32), self._dense(coef))
 
     def set_col_bounds(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
         cols = np.asarray(cols, dtype=np.int32)
@@ -218,6 +226,40 @@ class HighsAdapter:
         self.n_rows += 1
         return self.n_rows - 1
 
+    def add_cols(self, lower: np.ndarray, upper: np.ndarray) -> int:
+        k = len(lower)
+        first = self.n_cols
+        if k:
+            lo = np.where(np.isfinite(lower), lower, -INF).astype(float)
+            up = np.where(np.isfinite(upper), upper, INF).astype(float)
+            self.h.addCols(
+                k, np.zeros(k), lo, up, 0, np.zeros(k, dtype=np.int32),
+                np.zeros(0, dtype=np.int32), np.zeros(0),
+            )  # fmt: skip
+            self.n_cols += k
+            self._integer = np.concatenate([self._integer, np.zeros(k, dtype=bool)])
+        return first
+
+    def add_rows(
+        self,
+        lower: np.ndarray,
+        upper: np.ndarray,
+        start: np.ndarray,
+        index: np.ndarray,
+        value: np.ndarray,
+    ) -> int:
+        k = len(lower)
+        first = self.n_rows
+        if k:
+            lo = np.where(np.isfinite(lower), lower, -INF).astype(float)
+            up = np.where(np.isfinite(upper), upper, INF).astype(float)
+            self.h.addRows(
+                k, lo, up, len(index), np.asarray(start[:-1], dtype=np.int32),
+                np.asarray(index, dtype=np.int32), np.asarray(value, float),
+            )  # fmt: skip
+            self.n_rows += k
+        return first
+
     def set_integer(self, cols: np.ndarray, integer: bool) -> None:
         cols = np.asarray(cols, dtype=np.int32)
         if len(cols):
@@ -226,9 +268,9 @@ class HighsAdapter:
             self.h.changeColsIntegrality(len(cols), cols, np.full(len(cols), kind))
 
     def set_start(self, x: np.ndarray) -> None:
-        if self.model.n_vars and not np.isnan(x).any():
+        if self.n_cols and not np.isnan(x).any():
             sol = highspy.HighsSolution()
-            sol.col_value = list(np.asarray(x, float))
+            sol.col_value = list(self._dense(x))
             sol.value_valid = True
             self.h.setSolution(sol)
 

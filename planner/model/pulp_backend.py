@@ -114,11 +114,19 @@ class PulpAdapter:
             else np.zeros(0)
         )
         self.n_rows = model.n_rows
+        self.n_cols = model.n_vars
         self._start: np.ndarray | None = None
+
+    def _dense(self, coef: np.ndarray) -> np.ndarray:
+        """``coef`` over every column (0 on the added columns it does not reach)."""
+        out = np.zeros(self.n_cols)
+        coef = np.asarray(coef, float)
+        out[: len(coef)] = coef
+        return out
 
     def set_objective(self, coef: np.ndarray, maximise: bool) -> None:
         self.prob.sense = pulp.LpMaximize if maximise else pulp.LpMinimize
-        self.prob.setObjective(linear(self.xs, np.asarray(coef, float)))
+        self.prob.setObjective(linear(self.xs, self._dense(coef)))
 
     def set_col_bounds(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
         for j, lo, up in zip(np.asarray(cols).tolist(), lower, upper, strict=True):
@@ -144,7 +152,8 @@ class PulpAdapter:
 
     def add_row(self, coef: np.ndarray, lower: float, upper: float) -> int:
         i = self.n_rows
-        c = pulp.LpConstraint(linear(self.xs, coef), pulp.LpConstraintLE, f"stage_row_{i}", 0.0)
+        expr = linear(self.xs, self._dense(coef))
+        c = pulp.LpConstraint(expr, pulp.LpConstraintLE, f"stage_row_{i}", 0.0)
         self.prob += c
         self.rows.append(c)
         self.row_lower = np.append(self.row_lower, lower)
@@ -153,13 +162,52 @@ class PulpAdapter:
         self._apply(i)
         return i
 
+    def add_cols(self, lower: np.ndarray, upper: np.ndarray) -> int:
+        first = self.n_cols
+        for k, (lo, up) in enumerate(zip(lower, upper, strict=True)):
+            self.xs.append(
+                self.prob.add_variable(
+                    f"helper_{first + k}",
+                    lowBound=float(lo) if np.isfinite(lo) else None,
+                    upBound=float(up) if np.isfinite(up) else None,
+                )
+            )
+        self.n_cols += len(lower)
+        self.integer = np.concatenate([self.integer, np.zeros(len(lower), dtype=bool)])
+        return first
+
+    def add_rows(
+        self,
+        lower: np.ndarray,
+        upper: np.ndarray,
+        start: np.ndarray,
+        index: np.ndarray,
+        value: np.ndarray,
+    ) -> int:
+        first, k = self.n_rows, len(lower)
+        for i in range(k):
+            lo, hi = int(start[i]), int(start[i + 1])
+            expr = pulp.LpAffineExpression(
+                zip([self.xs[j] for j in index[lo:hi]], np.asarray(value[lo:hi], float).tolist(),
+                    strict=True)
+            )  # fmt: skip
+            c = pulp.LpConstraint(expr, pulp.LpConstraintLE, f"helper_row_{first + i}", 0.0)
+            self.prob += c
+            self.rows.append(c)
+        self.row_lower = np.concatenate([self.row_lower, np.asarray(lower, float)])
+        self.row_upper = np.concatenate([self.row_upper, np.asarray(upper, float)])
+        self.n_rows += k
+        for i in range(first, first + k):
+            self._apply(i)
+        return first
+
     def set_integer(self, cols: np.ndarray, integer: bool) -> None:
         for j in np.asarray(cols).tolist():
             self.integer[j] = integer
             self.xs[j].cat = pulp.LpInteger if integer else pulp.LpContinuous
 
     def set_start(self, x: np.ndarray) -> None:
-        self._start = np.asarray(x, float).copy()
+        self._start = self._dense(x)
 
     def get_basis(self) -> object | None:
         return None

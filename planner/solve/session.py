@@ -9,6 +9,18 @@ items planned again as an LP, stage by stage), and the "best found" labels.
 Callers that re-solve (what-if runs, explanations, marginal values) use the same session:
 `set_row_upper` / `set_col_upper` to change limits, `solve` for a whole plan, `run` for one
 plain run with a given objective.
+
+Re-planning (DESIGN.md §7, planner.model.stability): a model with ``stability`` set has its
+fixed columns held at their previous units in every session, and `solve` runs the stability
+stage against the previous plan. That stage maximises Σ_j y_j over helper columns, one per
+column j the previous plan used and that is still free (`_helpers`):
+
+    0 ≤ y_j ≤ previous_j,   y_j − x_j ≤ 0
+
+so at its optimum y_j = min(x_j, previous_j) and Σ y is the previous units kept (the units
+moved, Σ max(0, previous_j − x_j), are the rest). The helper columns are added to the
+adapter once per session and are held at 0 outside the stages from the stability stage on,
+so every other run sees the model unchanged; `Solution.x` has the model's columns only.
 """
 
 from __future__ import annotations
@@ -30,6 +42,7 @@ from planner.solve.stages import (
     optimal_face,
     stage_scale,
 )
+
 
 SOLVERS = ("highs", "cbc")
 
@@ -92,6 +105,14 @@ class Session:
         """Family right-hand sides as the caller set them, in their own units."""
         self.col_lower = np.zeros(model.n_vars)
         self.col_upper = np.full(model.n_vars, np.inf)
+        if model.stability is not None:  # frozen and past columns of a re-plan (§7)
+            fixed = model.stability.fixed_cols
+            units = model.stability.previous[fixed]
+            self.set_col_bounds(fixed, units, units)
+        self._helper_of = np.full(model.n_vars, -1, dtype=np.int64)
+        """Adapter column of each model column's stability helper y_j (-1: none yet)."""
+        self._helper_upper = np.zeros(0)
+        """Current upper bound of each helper column (0: held, outside the stages)."""
         self._stage_rows: dict[str, int] = {}
         self._bases: dict[str, object] = {}
         self._solved = False
@@ -128,9 +149,14 @@ class Session:
         self.adapter.set_integer(cols, integer)
 
     def _restore(self) -> None:
-        """Every column and family row back to the caller's bounds; stage rows free."""
+        """Every column and family row back to the caller's bounds; stage rows free; helper
+        columns held at 0."""
         n, m = self.model.n_vars, self.n_family_rows
         self.adapter.set_col_bounds(np.arange(n), self.col_lower, self.col_upper)
+        k = len(self._helper_upper)
+        if k:
+            self._helper_upper[:] = 0.0
+            self.adapter.set_col_bounds(np.arange(n, n + k), np.zeros(k), np.zeros(k))
         self.adapter.set_row_bounds(np.arange(m), np.full(m, -np.inf), self.row_upper)
         rows = np.array(sorted(self._stage_rows.values()), dtype=np.int64)
         free = np.full(len(rows), np.inf)
@@ -154,7 +180,7 @@ class Session:
         self._restore()
         self.adapter.set_objective(objective, maximise)
         if start is not None:
-            self.adapter.set_start(start)
+            self.adapter.set_start(self._full(start))
         if basis is not None:
             self.adapter.set_basis(basis)
         return self.adapter.run(time_limit_s, mip_gap, warm=warm)
@@ -170,12 +196,51 @@ class Session:
             self._stage_rows[name] = self.adapter.add_row(coef, -np.inf, np.inf)
         return self._stage_rows[name]
 
+    def _helpers(self, cols: np.ndarray) -> np.ndarray:
+        """The helper columns y_j of model columns ``cols`` (module docstring), added to the
+        adapter with their rows y_j − x_j ≤ 0 where missing; held at 0 until a stage frees
+        them."""
+        new = cols[self._helper_of[cols] < 0]
+        if len(new):
+            k = len(new)
+            first = self.adapter.add_cols(np.zeros(k), np.zeros(k))
+            ys = np.arange(first, first + k, dtype=np.int64)
+            index = np.column_stack([ys, new]).ravel()
+            value = np.tile([1.0, -1.0], k)
+            start = np.arange(0, 2 * k + 1, 2)
+            self.adapter.add_rows(np.full(k, -np.inf), np.zeros(k), start, index, value)
+            self._helper_of[new] = ys
+            self._helper_upper = np.concatenate([self._helper_upper, np.zeros(k)])
+        return self._helper_of[cols]
+
+    def _full(self, x: np.ndarray, previous: np.ndarray | None = None) -> np.ndarray:
+        """A plan over the model's columns extended to the adapter's: each helper column at
+        min(x_j, previous_j) within its current bound (0 when held)."""
+        n, k = self.model.n_vars, len(self._helper_upper)
+        if len(x) != n or not k:
+            return x
+        y = np.zeros(k)
+        used = np.flatnonzero(self._helper_of >= 0)
+        pos = self._helper_of[used] - n
+        if previous is not None:
+            y[pos] = np.minimum(np.minimum(x[used], previous[used]), self._helper_upper[pos])
+        return np.concatenate([x, np.maximum(y, 0.0)])
+
+    def _bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Current bounds of every adapter column (model columns, then helpers)."""
+        k = len(self._helper_upper)
+        return (
+            np.concatenate([self.col_lower, np.zeros(k)]),
+            np.concatenate([self.col_upper, self._helper_upper]),
+        )
+
     def _hold_face(self, run: RunResult, x: np.ndarray) -> None:
         """Hold the optimal face of the LP stage just solved (planner.solve.stages)."""
         if run.status is not RunStatus.OPTIMAL or run.col_dual is None or run.row_dual is None:
             return
         m = self.n_family_rows
-        face = optimal_face(x, run.col_dual, run.row_dual[:m], self.col_lower, self.col_upper)
+        lower, upper = self._bounds()
+        face = optimal_face(x, run.col_dual, run.row_dual[:m], lower, upper)
         self.adapter.set_col_bounds(face.cols, face.at, face.at)
         full = self.row_upper[face.rows]
         self.adapter.set_row_bounds(face.rows, full, full)
@@ -189,8 +254,9 @@ class Session:
     ) -> Solution:
         """The plan: the stages of DESIGN.md §4 in order, each on the optimum of those before.
 
-        previous: units per column of a previous plan (the stability stage's target); the
-        stage is skipped without one. start: a plan the MIP value stage starts from (its
+        previous: units per column of a previous plan (the stability stage's target; default
+        ``model.stability.target()`` when the model has one); the stage is skipped without
+        one. start: a plan the MIP value stage starts from (its
         incumbent; ignored for an LP). polish: re-plan the divisible items of a MIP plan
         around its integer ones (`_polish`); planner.solve.whole_units switches it off where
         it polishes free of the limits it set. Raises nothing for a solver stop: a plan without any
@@ -200,16 +266,30 @@ class Session:
         t0 = time.perf_counter()
         n = model.n_vars
         ad = self.adapter
+        if previous is None and model.stability is not None:
+            previous = model.stability.target()
         if n == 0:
             return Solution(
                 np.zeros(0), SolveStatus.OPTIMAL, True, 0.0, 0.0, 0.0, self.solver,
                 ad.version, 0.0, np.zeros(model.n_rows), ["value"], ("value",),
             )  # fmt: skip
         plan: list[tuple[Stage, np.ndarray]] = []
+        kept = np.zeros(0, dtype=np.int64)
         for stage in STAGES:
             coef = stage.coef(model, previous)
-            if coef is not None:
-                plan.append((stage, np.asarray(coef, float) * stage_scale(stage, coef)))
+            if coef is None:
+                continue
+            scaled = np.asarray(coef, float) * stage_scale(stage, coef)
+            if stage.on_kept:
+                assert previous is not None
+                kept = np.flatnonzero(np.asarray(coef) != 0)
+                ys = self._helpers(kept)
+                on_y = np.zeros(ad.n_cols)
+                on_y[ys] = scaled[kept]
+                scaled = on_y
+            plan.append((stage, scaled))
+        n_cols = ad.n_cols
+        plan = [(stage, _pad(coef, n_cols)) for stage, coef in plan]
         names = tuple(stage.name for stage, _ in plan)
         warm = self._solved and not self.is_mip
         self._restore()
@@ -231,15 +311,25 @@ class Session:
                         self._hold_face(prev[2], best)
                     p_stage, p_coef, _ = prev
                     opt = float(p_coef @ best)
-                    slack = floor_slack(p_coef, opt)
-                    row = self._stage_row(p_stage.name, p_coef)
+                    slack = floor_slack(p_coef, opt, p_stage.floor_units)
+                    key = p_stage.name
+                    if p_stage.on_kept:  # one floor row per set of helper columns
+                        key = f"{key}:{hash(np.flatnonzero(p_coef).tobytes())}"
+                    row = self._stage_row(key, p_coef)
                     lo, up = (opt - slack, np.inf) if p_stage.maximise else (-np.inf, opt + slack)
                     ad.set_row_bounds(np.array([row]), np.array([lo]), np.array([up]))
+                if stage.on_kept:  # free the helper columns: 0 ≤ y_j ≤ previous_j
+                    assert previous is not None
+                    ys = self._helper_of[kept]
+                    self._helper_upper[ys - n] = previous[kept]
+                    ad.set_col_bounds(ys, np.zeros(len(ys)), previous[kept])
+                    if best is not None:
+                        best = self._full(best[:n], previous)
                 ad.set_objective(coef, stage.maximise)
                 if self.is_mip and best is not None:
                     ad.set_start(best)
                 elif self.is_mip and i == 0 and start is not None:
-                    ad.set_start(start)
+                    ad.set_start(self._full(start))
                 keep = self.keep_stage_bases and not self.is_mip
                 if keep and stage.name in self._bases:
                     ad.set_basis(self._bases[stage.name])
@@ -266,8 +356,10 @@ class Session:
         finally:
             self._restore()
         assert first is not None and best is not None
+        best = best[:n]
         if self.is_mip and polish:
-            best = self._polish(best, settings, settings.time_limit_s - (time.perf_counter() - t0))
+            left = settings.time_limit_s - (time.perf_counter() - t0)
+            best = self._polish(best, settings, left, previous)
         best = clean_x(best, self.integer)
         value_scale = stage_scale(STAGES[0], model.value)
         duals = None
@@ -275,7 +367,7 @@ class Session:
             duals = first.row_dual[: self.n_family_rows] / value_scale
         bound = float("nan")
         if first.x is not None:
-            v1 = float(model.value @ first.x)
+            v1 = float(model.value @ first.x[:n])
             if not self.is_mip and first.optimal:
                 bound = v1
             elif self.is_mip and np.isfinite(first.gap):
@@ -296,7 +388,9 @@ class Session:
             value_bound=bound,
         )
 
-    def _polish(self, x: np.ndarray, settings: Settings, left: float) -> np.ndarray:
+    def _polish(
+        self, x: np.ndarray, settings: Settings, left: float, previous: np.ndarray | None = None
+    ) -> np.ndarray:
         """A MIP plan with its integer items held where they are and the divisible items
         planned again as an LP, stage by stage on each optimal face: the lexicographic optimum
         for the divisible items given the integer ones, where the MIP gap and the stage boxes
@@ -309,10 +403,19 @@ class Session:
         lower[ic] = upper[ic] = np.round(x[ic])
         lp.set_col_bounds(np.arange(self.model.n_vars), lower, upper)
         lp.set_row_upper(np.arange(self.n_family_rows), self.row_upper)
-        sol = lp.solve(settings.model_copy(update={"time_limit_s": max(left, 1.0)}))
+        sol = lp.solve(settings.model_copy(update={"time_limit_s": max(left, 1.0)}), previous)
         if sol.status is not SolveStatus.OPTIMAL or not sol.all_stages_proven:
             return x
         return sol.x
+
+
+def _pad(coef: np.ndarray, n_cols: int) -> np.ndarray:
+    """``coef`` over ``n_cols`` adapter columns (0 on the helper columns it does not reach)."""
+    if len(coef) == n_cols:
+        return coef
+    out = np.zeros(n_cols)
+    out[: len(coef)] = coef
+    return out
 
 
 def solve_model(

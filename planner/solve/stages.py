@@ -5,8 +5,9 @@ Each stage is an objective solved on the optimal plans of the stages before it:
 1. value: maximise Σ value · x;
 2. requested items: minimise Σ f · x over x whose offer item differs from the requested item
    (substitutes fill only what the requested item cannot); skipped when no x is a substitute;
-3. stability: only with a previous plan (per-column previous quantities, `previous`); skipped
-   otherwise;
+3. stability: only with a previous plan (per-column previous quantities, `previous`): maximise
+   the previous units kept, Σ_j min(x_j, prev_j), through one helper column per column the
+   previous plan used (`Stage.on_kept`, planner.solve.session); skipped otherwise;
 4. cost: minimise Σ c · x (EUR);
 5. arrival: maximise Σ (T + 1 − arrival) · x (earlier arrivals; never gains by sending less).
 
@@ -51,6 +52,11 @@ FLOOR_UNITS = 1e-3
 objective (a thousandth of a unit of the least valuable line for the value stage) ..."""
 FLOOR_REL = 1e-12
 """... or this share of the optimum, where double precision cannot resolve less."""
+STABILITY_FLOOR_UNITS = 1e-9
+"""The stability stage's FLOOR_UNITS: later stages keep its optimum within 1e-8 previous units
+(FLOOR_ABS over its scale of 100), not a thousandth of a unit: the Changes sheet lists every
+unit moved beyond 1e-6 (planner.changes.QTY_TOL), and a cost stage free to trade 1e-3 units
+would show up there as spurious changes."""
 
 
 @dataclass(frozen=True)
@@ -64,12 +70,17 @@ class Stage:
         skipped for this model.
     by_smallest: scale so the smallest coefficient is 1 (the value stage) rather than the
         largest into [OBJECTIVE_TOP, 10 × OBJECTIVE_TOP).
+    on_kept: the coefficients weigh the helper columns y_j = min(x_j, previous_j) of the
+        columns the previous plan used (the stability stage), not x itself.
+    floor_units: the share of the smallest coefficient later stages may give up (`floor_slack`).
     """
 
     name: str
     maximise: bool
     coef: Callable[[LinearModel, np.ndarray | None], np.ndarray | None]
     by_smallest: bool = False
+    on_kept: bool = False
+    floor_units: float = FLOOR_UNITS
 
 
 def substitute_units(model: LinearModel) -> np.ndarray:
@@ -94,13 +105,25 @@ def _requested_items(model: LinearModel, previous: np.ndarray | None) -> np.ndar
 
 
 def _stability(model: LinearModel, previous: np.ndarray | None) -> np.ndarray | None:
-    """Hook for re-planning against a previous plan (DESIGN.md §7); skipped without one."""
-    if previous is None:
+    """1 per previous unit kept on the columns the previous plan used (``previous`` > 0),
+    placed on their helper columns y_j ≤ min(x_j, previous_j) (`Stage.on_kept`): maximising
+    Σ y is minimising the units moved, Σ max(0, previous_j − x_j). Skipped without a previous
+    plan or when it used no column that is still free."""
+    if previous is None or not (np.asarray(previous) > 0).any():
         return None
-    raise NotImplementedError(
-        "the stability stage (re-planning against a previous plan, DESIGN.md §7) is not "
-        "built yet; call without `previous`"
-    )
+    return (np.asarray(previous) > 0).astype(float)
+
+
+def kept_units(x: np.ndarray, previous: np.ndarray) -> float:
+    """Σ_j min(x_j, previous_j) over the columns with previous_j > 0: the previous units a plan
+    keeps (the stability stage's objective, unscaled)."""
+    used = previous > 0
+    return float(np.minimum(x[used], previous[used]).sum())
+
+
+def moved_units(x: np.ndarray, previous: np.ndarray) -> float:
+    """Σ_j max(0, previous_j − x_j): the previous units a plan moves away (DESIGN.md §4)."""
+    return float(np.maximum(previous - x, 0.0).sum())
 
 
 def _cost(model: LinearModel, previous: np.ndarray | None) -> np.ndarray:
@@ -114,7 +137,7 @@ def _arrival(model: LinearModel, previous: np.ndarray | None) -> np.ndarray:
 STAGES: tuple[Stage, ...] = (
     Stage("value", True, _value, by_smallest=True),
     Stage("requested items", False, _requested_items),
-    Stage("stability", False, _stability),
+    Stage("stability", True, _stability, on_kept=True, floor_units=STABILITY_FLOOR_UNITS),
     Stage("cost", False, _cost),
     Stage("arrival", True, _arrival),
 )
@@ -142,12 +165,15 @@ def stage_scale(stage: Stage, coef: np.ndarray) -> float:
     return smallest_scale(coef) if stage.by_smallest else objective_scale(coef)
 
 
-def floor_slack(coef_scaled: np.ndarray, optimum_scaled: float) -> float:
+def floor_slack(
+    coef_scaled: np.ndarray, optimum_scaled: float, units: float = FLOOR_UNITS
+) -> float:
     """How far (in scaled objective units) a later stage may move an earlier stage's optimum:
-    FLOOR_UNITS of its smallest coefficient, or FLOOR_REL of the optimum if larger."""
+    ``units`` (the stage's `Stage.floor_units`) of its smallest coefficient, or FLOOR_REL of
+    the optimum if larger, and never less than FLOOR_ABS."""
     nz = np.abs(coef_scaled[coef_scaled != 0])
     smallest = float(nz.min()) if len(nz) else 1.0
-    return max(FLOOR_UNITS * smallest, FLOOR_REL * abs(optimum_scaled), FLOOR_ABS)
+    return max(units * smallest, FLOOR_REL * abs(optimum_scaled), FLOOR_ABS)
 
 
 @dataclass

@@ -1,0 +1,131 @@
+"""Re-planning the medium benchmark as of its week 5 against planning it from scratch.
+
+One run, side by side, on the same changed inputs (DESIGN.md §7, issue 15):
+
+1. generate the instance (``benchmarks/generate.py``), plan it (the "week 1" plan) and write
+   the plan workbook, as ``aidplan plan`` does;
+2. change the inputs: the corridor that carried most tonnes is closed from week 5 to week 8;
+3. **from scratch**: ``run_plan`` on the changed inputs (build, solve, extract, explain);
+   **re-plan**: read the week-1 workbook, compare inputs, freeze weeks 1–4, ``run_replan``
+   (build, map the previous plan onto the model, solve with the stability stage, extract,
+   explain) and the Changes table.
+
+Each side runs ``--repeat`` times, alternating, in this one process; the median is printed.
+It also prints how many allocations each plan changes against the week-1 plan: the point of the
+stability stage.
+
+    .venv/bin/python -m benchmarks.replan [--size medium] [--as-of 5] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    t0 = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t0, out
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    from benchmarks.generate import make_instance, write_instance
+    from planner.api import inputs_table, load_inputs, run_plan
+    from planner.changes import PlanTables, plan_changes
+    from planner.io.plan_workbook import plan_sheets, write_workbook
+    from planner.io.previous_plan import read_plan_workbook
+    from planner.replan import Replan, run_replan, with_previous
+
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    p.add_argument("--size", default="medium")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--as-of", type=int, default=5)
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "aidplan-replan")
+    a = p.parse_args(argv)
+
+    folder = a.workdir / a.size
+    catalog_dir, requests = write_instance(make_instance(a.size, a.seed), folder)
+    inputs = load_inputs(requests, catalog_dir)
+    t_week1, week1 = timed(lambda: run_plan(inputs))
+    previous = folder / "plan-week1.xlsx"
+    write_workbook(previous, plan_sheets(week1, inputs_table(inputs, week1)))
+
+    tonnes = week1.allocations.groupby("corridor_id")["weight_t"].sum()
+    busiest = str(tonnes.idxmax())
+    cat = inputs.catalog
+    cut = pd.DataFrame(
+        [{"corridor_id": busiest, "from_period": a.as_of, "to_period": a.as_of + 3,
+          "capacity_t": 0.0}]
+    )  # fmt: skip
+    changes_csv = pd.concat([cat.capacity_changes, cut], ignore_index=True)
+    changed = dataclasses.replace(
+        inputs, catalog=dataclasses.replace(cat, capacity_changes=changes_csv)
+    )
+
+    def scratch() -> Any:
+        return run_plan(changed)
+
+    def replan() -> Any:
+        book = read_plan_workbook(previous)
+        replan_inputs = with_previous(changed, book)
+        result = run_replan(replan_inputs, Replan(book, a.as_of))
+        changes = plan_changes(PlanTables.of_workbook(book), PlanTables.of_result(result))
+        return result, changes
+
+    times: dict[str, list[float]] = {"from scratch": [], "re-plan": []}
+    solve: dict[str, list[float]] = {"from scratch": [], "re-plan": []}
+    results: dict[str, Any] = {}
+    for _ in range(a.repeat):
+        for name, fn in (("from scratch", scratch), ("re-plan", replan)):
+            secs, out = timed(fn)
+            times[name].append(secs)
+            res = out[0] if isinstance(out, tuple) else out
+            solve[name].append(res.timings_s["solve"])
+            results[name] = out
+    week1_tables = PlanTables.of_result(week1)
+    scratch_res = results["from scratch"]
+    replan_res, replan_changes = results["re-plan"]
+    scratch_changes = plan_changes(week1_tables, PlanTables.of_result(scratch_res))
+    m = replan_res.model
+    assert m.stability is not None
+    print(
+        f"{a.size} (seed {a.seed}): {m.n_vars:,} variables × {m.n_rows:,} rows; week-1 plan"
+        f" {t_week1:.2f} s, {len(week1.allocations):,} allocations"
+    )
+    print(
+        f"changed inputs: corridor {busiest} closed in weeks {a.as_of}–{a.as_of + 3};"
+        f" re-plan as of week {a.as_of}:"
+        f" {int((m.stability.fixed & (m.stability.previous > 0)).sum()):,} allocations frozen,"
+        f" {int((m.stability.fixed & (m.stability.previous == 0)).sum()):,} other columns of"
+        f" weeks 1–{a.as_of - 1} closed, {len(m.stability.kept_cols):,} preferred by the"
+        " stability stage"
+    )
+    print(f"median of {a.repeat} runs, alternating, in one process:")
+    print(f"{'':14}{'end to end s':>14}{'solve s':>10}{'score':>9}{'cost EUR':>18}{'changes':>9}")
+    for name, res, ch in (
+        ("from scratch", scratch_res, scratch_changes),
+        ("re-plan", replan_res, replan_changes),
+    ):
+        print(
+            f"{name:14}{statistics.median(times[name]):>14.2f}"
+            f"{statistics.median(solve[name]):>10.2f}{res.fulfilment_score:>9.4f}"
+            f"{res.solution.cost_eur:>18,.0f}{len(ch):>9,}"
+        )
+    print(
+        f"stages: from scratch {scratch_res.solution.stages_solved};"
+        f" re-plan {replan_res.solution.stages_solved}"
+    )
+
+
+if __name__ == "__main__":
+    main()
