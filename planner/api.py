@@ -44,12 +44,20 @@ class PlanInputs:
     read_time_s: float = 0.0
     overrides: dict[str, Any] = field(default_factory=dict)
     scenario_warnings: tuple[Issue, ...] = ()
+    extra_warnings: tuple[Issue, ...] = ()
+    """Warnings of other inputs: the previous plan of a re-plan (planner.replan, §7)."""
 
     @property
     def warnings(self) -> tuple[Issue, ...]:
-        """Every warning of every reader of this run (catalog, scenario, requests), sorted by
-        place: what the Input checks sheet, the console and ``--json`` show (DESIGN.md §5)."""
-        found = (*self.catalog.warnings, *self.scenario_warnings, *self.requests.warnings)
+        """Every warning of every reader of this run (catalog, scenario, requests, previous
+        plan), sorted by place: what the Input checks sheet, the console and ``--json`` show
+        (DESIGN.md §5)."""
+        found = (
+            *self.catalog.warnings,
+            *self.scenario_warnings,
+            *self.requests.warnings,
+            *self.extra_warnings,
+        )
         return tuple(sorted(found, key=Issue.sort_key))
 
 

@@ -18,8 +18,13 @@
   allocations that alone break a constraint of this run (a stock, budget or capacity now below
   what was already sent) are an error naming the constraint [frozen-exceeds];
 - every other allocation of the previous plan is a target of the stability stage
-  (planner.solve.stability_stage_definition): among value-optimal plans, the one that moves the
-  fewest previous units.
+  (planner.solve.session, DESIGN.md §4 stage 3): among value-optimal plans, the one that moves
+  the fewest previous units;
+- the plan gets a Changes sheet (`add_changes`): planner.changes.plan_changes of the previous
+  workbook against the new plan, the same table as ``aidplan diff``.
+
+The command checks ``--out`` against the previous plan before anything is read
+(planner.io.output_paths.check_outputs): a re-plan never overwrites its previous plan.
 """
 
 from __future__ import annotations
@@ -34,7 +39,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.api import PlanInputs, planning_data, sha256_of, solve_and_report
+from planner.api import (
+    PlanInputs,
+    add_unknown_lines,
+    planning_data,
+    sha256_of,
+    solve_and_report,
+)
+from planner.changes import PlanTables, changes_summary, plan_changes
 from planner.errors import InputError, Issue, raise_if_errors
 from planner.io.previous_plan import PlanWorkbook, normalise
 from planner.model import LinearModel, StabilityTarget, build_model
@@ -358,7 +370,8 @@ def frozen_excess(model: LinearModel, target: StabilityTarget, display: str) -> 
 
 
 def run_replan(inputs: PlanInputs, replan: Replan) -> PlanResult:
-    """planner.api.run_plan with the previous plan's frozen columns and the stability stage."""
+    """planner.api.run_plan with the previous plan's frozen columns and the stability stage
+    (``model.stability``, planner.model.stability). Raises InputError as `stability_target`."""
     t0 = time.perf_counter()
     data = planning_data(inputs)
     model = build_model(data)
@@ -366,6 +379,8 @@ def run_replan(inputs: PlanInputs, replan: Replan) -> PlanResult:
     t1 = time.perf_counter()
     result = solve_and_report(model, inputs.settings)
     result.timings_s.update(read=inputs.read_time_s, build=t1 - t0)
+    if result.solution.usable:
+        add_unknown_lines(result, inputs.requests.unknown)
     frozen = int((model.stability.fixed & (model.stability.previous > 0)).sum())
     kept = model.stability.kept_cols
     result.notes.append(
@@ -376,18 +391,24 @@ def run_replan(inputs: PlanInputs, replan: Replan) -> PlanResult:
     return result
 
 
-def replan_settings(replan: Replan) -> list[dict[str, Any]]:
-    """Rows for the Inputs sheet: as-of week and frozen weeks."""
-    return [
-        {"kind": "replan", "name": "as of week", "path": "", "sha256": "", "value": replan.as_of},
-        {
-            "kind": "replan",
-            "name": "freeze weeks",
-            "path": "",
-            "sha256": "",
-            "value": replan.freeze_weeks,
-        },
+def add_changes(result: PlanResult, replan: Replan) -> pd.DataFrame:
+    """Add the Changes sheet (planner.changes.plan_changes of the previous plan against
+    ``result``, the table ``aidplan diff`` shows) to ``result.extra_sheets`` and a one-line
+    note; returns the table."""
+    changes = plan_changes(PlanTables.of_workbook(replan.previous), PlanTables.of_result(result))
+    result.extra_sheets["Changes"] = changes
+    result.notes.append(f"Changes from the previous plan: {changes_summary(changes)}.")
+    return changes
+
+
+def replan_settings(replan: Replan) -> pd.DataFrame:
+    """Rows for the Inputs sheet (kind, name, path, sha256, value): as-of week and frozen
+    weeks."""
+    rows: list[dict[str, Any]] = [
+        {"kind": "replan", "name": name, "path": "", "sha256": "", "value": value}
+        for name, value in (("as of week", replan.as_of), ("freeze weeks", replan.freeze_weeks))
     ]
+    return pd.DataFrame(rows, columns=["kind", "name", "path", "sha256", "value"])
 
 
 def load_previous(path: Path | str) -> PlanWorkbook:
@@ -398,36 +419,17 @@ def load_previous(path: Path | str) -> PlanWorkbook:
 
 
 def prepare_replan(
-    inputs: PlanInputs,
-    previous: Path | None,
-    as_of: str | None,
-    freeze_weeks: int,
-    out: Path,
+    inputs: PlanInputs, previous: Path, as_of: str, freeze_weeks: int = 0
 ) -> tuple[PlanInputs, Replan]:
-    """Check the re-plan options, read the previous plan, compare its inputs with this run.
+    """Read the previous plan, compare its inputs with this run.
 
-    Raises InputError [bad-option] when only one of ``--previous`` and ``--as-of`` is given, for
-    a negative ``--freeze-weeks``, or an ``out`` that is the previous plan [out-is-input]; and
-    the errors of planner.io.previous_plan.read_plan_workbook and `compare_inputs`.
+    Raises InputError [bad-option] for an ``as_of`` that is no date or week of the plan or a
+    negative ``freeze_weeks``, and the errors of planner.io.previous_plan.read_plan_workbook
+    and `compare_inputs`.
     """
-    if previous is None or as_of is None:
-        missing = "--as-of" if previous is not None else "--previous"
-        raise InputError(
-            [Issue("bad-option", missing, "--previous and --as-of go together; give both")]
-        )
     if freeze_weeks < 0:
         raise InputError(
             [Issue("bad-option", "--freeze-weeks", f"expected 0 or more, found {freeze_weeks}")]
-        )
-    if out.resolve() == previous.resolve():
-        raise InputError(
-            [
-                Issue(
-                    "out-is-input",
-                    "--out",
-                    f"{out} is the previous plan of this run; write the new plan elsewhere",
-                )
-            ]
         )
     week = parse_as_of(as_of, inputs.settings)
     book = load_previous(previous)

@@ -11,12 +11,12 @@ import pytest
 from typer.testing import CliRunner
 
 from planner.api import run_plan
-from planner.changes import PlanTables, plan_changes
+from planner.changes import CHANGE_COLUMNS
 from planner.cli import _register, app
 from planner.io.previous_plan import read_plan_workbook
-from planner.replan import Replan, run_replan, with_previous
+from planner.io.sheet_writer import header_text
 from tests.random_instances import random_instance
-from tests.test_replan import changed, inputs_of, write_plan
+from tests.test_replan import inputs_of, write_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_CATALOG = ROOT / "catalogs" / "default"
@@ -61,13 +61,13 @@ def test_bad_previous_workbook_exits_2_at_its_cell(in_tmp: Path) -> None:
     plan = small_plan(in_tmp / "old.xlsx", horizon=26)
     wb = openpyxl.load_workbook(plan)
     ws = wb["Allocations"]
-    col = [c.value for c in ws[1]].index("quantity") + 1
+    col = [c.value for c in ws[1]].index("Quantity (units)") + 1
     ws.cell(row=2, column=col, value="lots")
     wb.save(plan)
     code, out = replan_demo(plan, "--as-of", "W3")
     letter = openpyxl.utils.get_column_letter(col)
     assert code == 2, out
-    assert f'old.xlsx › Allocations › row 2 › {letter} "quantity"' in out
+    assert f'old.xlsx › Allocations › row 2 › {letter} "Quantity (units)"' in out
     assert "[bad-plan-cell]" in out and "Traceback" not in out
     assert not (in_tmp / "new.xlsx").exists()
 
@@ -78,6 +78,18 @@ def test_request_workbook_as_previous_plan_exits_2(in_tmp: Path) -> None:
     (in_tmp / "notes.xlsx").write_text("not a workbook")
     code, out = replan_demo(in_tmp / "notes.xlsx", "--as-of", "W3")
     assert code == 2 and "[not-a-workbook]" in out, out
+
+
+@pytest.mark.parametrize("sheet", ["Allocations", "Inputs"])
+def test_previous_plan_without_a_sheet_exits_2(in_tmp: Path, sheet: str) -> None:
+    plan = small_plan(in_tmp / "old.xlsx", horizon=26)
+    wb = openpyxl.load_workbook(plan)
+    del wb[sheet]
+    wb.save(plan)
+    code, out = replan_demo(plan, "--as-of", "W3")
+    assert code == 2, out
+    assert "old.xlsx" in out and sheet in out and "[not-a-plan]" in out
+    assert "Traceback" not in out and not (in_tmp / "new.xlsx").exists()
 
 
 def test_changed_horizon_exits_2(in_tmp: Path) -> None:
@@ -91,8 +103,11 @@ def test_changed_horizon_exits_2(in_tmp: Path) -> None:
 
 def test_option_errors_exit_2(in_tmp: Path) -> None:
     plan = small_plan(in_tmp / "old.xlsx", horizon=26)
+    before = plan.read_bytes()
     code, out = replan_demo(plan)
     assert code == 2 and "--as-of" in out and "[bad-option]" in out
+    code, out = replan_demo(plan, "--as-of", "W2", "--freeze-weeks", "-1")
+    assert code == 2 and "--freeze-weeks" in out and "[bad-option]" in out
     code, out = replan_demo(plan, "--as-of", "W40")
     assert code == 2 and "after the horizon" in out
     res = runner.invoke(
@@ -100,8 +115,9 @@ def test_option_errors_exit_2(in_tmp: Path) -> None:
         ["plan", str(DEMO_REQUESTS), "--catalog", str(DEMO_CATALOG), "--previous", str(plan),
          "--as-of", "W2", "--out", str(plan)],
     )  # fmt: skip
-    assert res.exit_code == 2 and "[out-is-input]" in res.output
-    assert read_plan_workbook(plan).allocations is not None  # untouched
+    assert res.exit_code == 2 and "[output-is-input]" in res.output, res.output
+    assert "previous plan" in res.output
+    assert plan.read_bytes() == before  # untouched
 
 
 def test_diff_of_a_plan_with_itself_is_empty(in_tmp: Path) -> None:
@@ -109,33 +125,62 @@ def test_diff_of_a_plan_with_itself_is_empty(in_tmp: Path) -> None:
     res = runner.invoke(app, ["diff", str(plan), str(plan), "--json"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.output)["changes"] == []
-    res = runner.invoke(app, ["diff", str(plan), str(plan)])
-    assert res.exit_code == 0 and "no changes" in res.output
 
 
-def test_changes_sheet_and_diff_agree(in_tmp: Path) -> None:
-    """A re-plan as of week 2 after two new requests and a corridor cut: the Changes sheet of the
-    new plan, `aidplan diff --json` and `aidplan diff --out` list the same changes."""
-    inst = random_instance(4)
-    inputs = inputs_of(inst)
-    old = write_plan(inputs, run_plan(inputs), in_tmp / "old.xlsx")
-    book = read_plan_workbook(old)
-    new_inputs = with_previous(inputs_of(changed(inst, cut_from=2)), book)
-    result = run_replan(new_inputs, Replan(book, 2))
-    changes = plan_changes(PlanTables.of_workbook(book), PlanTables.of_result(result))
-    assert len(changes), "the changed inputs should change the plan"
-    new = write_plan(new_inputs, result, in_tmp / "new.xlsx", changes)
-    sheet = pd.read_excel(new, sheet_name="Changes", dtype={"request_id": str})
-    res = runner.invoke(app, ["diff", str(old), str(new), "--json", "--out", "diff.xlsx"])
+def changes_sheet(path: Path) -> pd.DataFrame:
+    """The Changes sheet of a plan workbook, with the API's column names."""
+    sheet = pd.read_excel(path, sheet_name="Changes", dtype={"Request": str})
+    assert list(sheet.columns) == [header_text(c) for c in CHANGE_COLUMNS]
+    sheet.columns = CHANGE_COLUMNS
+    return sheet
+
+
+def test_cli_replan_changes_sheet_and_diff_agree(in_tmp: Path) -> None:
+    """The small benchmark instance (LP) planned, then its busiest corridor closed from week 3
+    and re-planned with the CLI as of week 3: the plan's Changes sheet is the table `aidplan
+    diff --json` prints for the two workbooks, allocations of weeks 1–2 are unchanged, and
+    re-planning the unchanged inputs against the first plan changes nothing."""
+    from benchmarks.generate import make_instance, write_instance
+
+    catalog, requests = write_instance(make_instance("small", 1), in_tmp / "inst")
+    base = ["plan", str(requests), "--catalog", str(catalog)]
+    res = runner.invoke(app, [*base, "--out", "week1.xlsx"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(
+        app, [*base, "--previous", "week1.xlsx", "--as-of", "W1", "--out", "same.xlsx"]
+    )
+    assert res.exit_code == 0, res.output
+    assert changes_sheet(in_tmp / "same.xlsx").empty
+    old = read_plan_workbook(in_tmp / "week1.xlsx")
+    busiest = str(old.allocations.groupby("corridor_id")["quantity"].sum().idxmax())
+    cut = in_tmp / "cut.toml"
+    cut.write_text(
+        f'name = "cut"\n[[capacity_changes]]\ncorridor_id = "{busiest}"\nfrom_period = 3\n'
+        "to_period = 12\ncapacity_t = 0\n"
+    )
+    res = runner.invoke(
+        app,
+        [*base, "--scenario", str(cut), "--previous", "week1.xlsx", "--as-of", "W3",
+         "--out", "week3.xlsx"],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert "1 input-changed" in res.output  # the scenario file is new
+    sheet = changes_sheet(in_tmp / "week3.xlsx")
+    assert len(sheet), "closing the busiest corridor should change the plan"
+    res = runner.invoke(app, ["diff", "week1.xlsx", "week3.xlsx", "--json"])
     assert res.exit_code == 0, res.output
     listed = pd.DataFrame(json.loads(res.output)["changes"])
-    written = pd.read_excel(in_tmp / "diff.xlsx", sheet_name="Changes", dtype={"request_id": str})
     cols = ["request_id", "change", "donor_id", "corridor_id", "old_weeks", "new_weeks"]
-    for other in (listed, written):
-        assert other[cols].fillna("").values.tolist() == sheet[cols].fillna("").values.tolist()
-        assert other["quantity_change"].tolist() == pytest.approx(
-            sheet["quantity_change"].tolist(), abs=1e-9
-        )
-    assert {"NEW-1", "NEW-2"} & set(sheet["request_id"])
-    res = runner.invoke(app, ["diff", str(old), str(new), "--out", str(new)])
-    assert res.exit_code == 2 and "[out-is-input]" in res.output
+    assert listed[cols].fillna("").values.tolist() == sheet[cols].fillna("").values.tolist()
+    assert listed["quantity_change"].tolist() == pytest.approx(
+        sheet["quantity_change"].astype(float).tolist(), abs=1e-9
+    )
+    new = read_plan_workbook(in_tmp / "week3.xlsx")
+    key = ["offer_id", "request_id", "corridor_id", "dispatch_period"]
+
+    def early(book: object) -> list[list[object]]:
+        a = book.allocations  # type: ignore[attr-defined]
+        a = a[a["dispatch_period"] < 3].sort_values(key)
+        return a[[*key, "quantity"]].values.tolist()
+
+    assert early(old) == early(new)

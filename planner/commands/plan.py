@@ -156,8 +156,31 @@ def plan(
     include_hidden: IncludeHiddenOption = False,
     keep_unknown: KeepUnknownOption = False,
     pledges: PledgesOption = None,
+    previous: Annotated[
+        Path | None,
+        typer.Option(help="Re-plan against this earlier plan workbook (with --as-of)."),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Date or plan week (W3) of the re-plan: dispatches before it are kept as they"
+            " are.",
+        ),
+    ] = None,
+    freeze_weeks: Annotated[
+        int,
+        typer.Option(
+            help="Also keep the previous plan's dispatches of this many weeks from --as-of."
+        ),
+    ] = 0,
 ) -> None:
-    """Compute the best plan for a request workbook and write it as a workbook."""
+    """Compute the best plan for a request workbook and write it as a workbook.
+
+    With ``--previous PLAN.xlsx --as-of WEEK`` it re-plans against an earlier plan (DESIGN.md
+    §7, planner.replan) and adds a Changes sheet."""
+    import pandas as pd
+
     from planner.api import inputs_table, load_inputs, run_plan
     from planner.errors import InputError, Issue, issues_table
     from planner.io.output_paths import Output, check_outputs, run_inputs
@@ -177,12 +200,24 @@ def plan(
             requests if requests is not None else default_requests(),
             catalog if catalog is not None else default_catalog(),
             [scenario] if scenario is not None else [],
+            previous,
         ),
     )
+    replan_options(previous, as_of, freeze_weeks)
     overrides.update(reader_overrides(include_hidden, keep_unknown))
     inputs = load_inputs(requests, catalog, scenario, overrides)
+    replan = None
+    if previous is not None and as_of is not None:
+        from planner.replan import prepare_replan
+
+        inputs, replan = prepare_replan(inputs, previous, as_of, freeze_weeks)
     print_warnings(inputs.warnings, err_console)
-    result = run_plan(inputs)
+    if replan is not None:
+        from planner.replan import run_replan
+
+        result = run_replan(inputs, replan)
+    else:
+        result = run_plan(inputs)
     if write_lp is not None:
         write_model_file(result.model, write_lp)
     if not result.solution.usable:
@@ -190,13 +225,40 @@ def plan(
             f"the solver stopped ({result.solution.status}) before finding any plan; "
             "raise --time-limit"
         )
-    sheets = plan_sheets(result, inputs_table(inputs, result), issues_table(inputs.warnings))
+    inputs_sheet = inputs_table(inputs, result)
+    if replan is not None:
+        from planner.replan import add_changes, replan_settings
+
+        add_changes(result, replan)
+        inputs_sheet = pd.concat([inputs_sheet, replan_settings(replan)], ignore_index=True)
+    sheets = plan_sheets(result, inputs_sheet, issues_table(inputs.warnings))
     write_workbook(target, sheets)
     if json_out:
         print(sheets_to_json(sheets))
         print_summary(result, target, err_console)
     else:
         print_summary(result, target, out_console)
+
+
+def replan_options(previous: Path | None, as_of: str | None, freeze_weeks: int) -> None:
+    """Check the re-plan options before anything is read.
+
+    Raises planner.errors.InputError [bad-option] when only one of ``--previous`` and
+    ``--as-of`` is given, or for a negative ``--freeze-weeks`` (or one without ``--previous``).
+    """
+    from planner.errors import InputError, Issue
+
+    if (previous is None) != (as_of is None):
+        missing = "--as-of" if previous is not None else "--previous"
+        raise InputError(
+            [Issue("bad-option", missing, "--previous and --as-of go together; give both")]
+        )
+    if freeze_weeks < 0:
+        raise InputError(
+            [Issue("bad-option", "--freeze-weeks", f"expected 0 or more, found {freeze_weeks}")]
+        )
+    if freeze_weeks and previous is None:
+        raise InputError([Issue("bad-option", "--freeze-weeks", "needs --previous and --as-of")])
 
 
 def write_model_file(model: Any, path: Path) -> None:

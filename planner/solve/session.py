@@ -43,7 +43,6 @@ from planner.solve.stages import (
     stage_scale,
 )
 
-
 SOLVERS = ("highs", "cbc")
 
 
