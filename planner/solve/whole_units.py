@@ -188,7 +188,9 @@ def solve_whole_units(
     bb = Session(model, settings.solver).solve(limited(box), previous, start=start)
     if not bb.usable:
         return sol
-    best = bb if not sol.usable or bb.value >= sol.value else sol
+    # On a tie the repaired plan stays: its later stages (stability, cost, arrival) all ran,
+    # while the boxed branch and bound often stops after one or two of them.
+    best = bb if not sol.usable or bb.value > sol.value else sol
     tighter = min(bound, bb.value_bound) if np.isfinite(bb.value_bound) else bound
     out = _with_gap(best, tighter, settings, t0)
     if not out.proven_optimal and box < settings.time_limit_s - spent:
