@@ -135,3 +135,17 @@ def test_stability_never_gives_up_value(solver: str) -> None:
     assert sol.x.tolist() == [5, 0, 0, 10]
     assert moved_units(sol.x, prev) == pytest.approx(5)
     assert sol.cost_eur == pytest.approx(35)
+
+
+def test_previous_whole_plan_only_when_still_a_plan() -> None:
+    """Integer item a, request of 15: previous [10, 0, 5, 0] is whole and within every row
+    (demand 15 ≤ 15, stocks 10 ≤ 10 and 5 ≤ 10); [10, 0, 10, 0] sends 20 > 15 (demand row);
+    [9.5, 0, 5, 0] is not whole. Only the first is a candidate for the repair."""
+    from planner.solve.whole_units import previous_whole_plan
+
+    m, _ = model("highs", integer=True)
+    ok = with_previous(m, [10, 0, 5, 0], [False] * 4)
+    assert previous_whole_plan(ok) is not None
+    assert previous_whole_plan(with_previous(m, [10, 0, 10, 0], [False] * 4)) is None
+    assert previous_whole_plan(with_previous(m, [9.5, 0, 5, 0], [False] * 4)) is None
+    assert previous_whole_plan(m) is None

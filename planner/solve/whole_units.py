@@ -20,6 +20,11 @@ whole plans (its bound is the LP bound from the start) and its later stages are 
 
 When no integer column of the LP plan is fractional, that plan is already whole and optimal
 (gap 0).
+
+Re-planning (DESIGN.md §7): when the previous plan is still a whole plan of the model
+(`previous_whole_plan`), step 2 also repairs from it, and that plan is kept unless the other is
+worth more (beyond solver noise): the LP's value stage may leave the previous plan, and
+rounding would then move units that did not need to move.
 """
 
 from __future__ import annotations
@@ -121,6 +126,27 @@ def repair(
     )
 
 
+def previous_whole_plan(model: LinearModel) -> np.ndarray | None:
+    """The previous plan of a re-plan (``model.stability.previous``: frozen and kept units)
+    when it is still a whole plan of ``model`` (integer columns whole, every family row within
+    its right-hand side), else None: unchanged inputs, or changes that left it feasible."""
+    st = model.stability
+    if st is None or not model.n_vars:
+        return None
+    x = st.previous
+    if fractional(x, model.integer).any():
+        return None
+    upper = np.concatenate([b.upper for b in model.blocks]) if model.blocks else np.zeros(0)
+    over = model.row_activity(x) - upper
+    if (over > 1e-6 * np.maximum(1.0, np.abs(upper))).any():
+        return None
+    return x
+
+
+TIE_REL = 1e-9
+"""Plans whose values differ by less than this share are of equal value (solver noise)."""
+
+
 def _with_gap(sol: Solution, bound: float, settings: Settings, t0: float) -> Solution:
     """``sol`` reported against ``bound``: gap, status and proven optimality from the bound
     ("optimal" means within ``mip_gap`` of it, as for a MIP solver's own status)."""
@@ -175,6 +201,16 @@ def solve_whole_units(
         return _with_gap(whole, bound, settings, t0)
 
     sol = repair(model, lp.x, limited(), previous)
+    kept = previous_whole_plan(model)
+    if kept is not None:
+        # Re-plan: the LP's value stage may leave the previous whole plan, so rounding its plan
+        # can move units the previous plan had right. Repairing from the previous plan itself
+        # keeps them; it wins unless the other plan is worth more than solver noise.
+        alt = repair(model, kept, limited(), previous)
+        if alt.usable and (
+            not sol.usable or alt.value >= sol.value - TIE_REL * max(abs(sol.value), 1.0)
+        ):
+            sol = alt
     if sol.usable:
         sol = _with_gap(sol, bound, settings, t0)
         if sol.proven_optimal:
