@@ -1,5 +1,5 @@
-"""What changed between two plans (DESIGN.md §7): `aidplan diff` (and, once re-planning is
-built, the Changes sheet of a re-plan) come from `plan_changes`; no file I/O here.
+"""What changed between two plans (DESIGN.md §7): `aidplan diff` and the Changes sheet of a
+re-plan (planner.replan.add_changes) come from `plan_changes`; no file I/O here.
 
 A plan is compared as two tables (`PlanTables`): its allocations and its request lines. Changes
 are listed per request, donor and corridor (allocations of the same request sent by the same

@@ -2,8 +2,8 @@
 (planner.io.previous_plan) on main's plain-word workbooks and on snake_case ones, its cell-located
 errors, the changes table by hand (planner.changes), and the command's exit codes and outputs.
 
-Re-planning itself (`aidplan plan --previous`) is not on this branch: the stability stage is not
-built in the new stage driver yet (planner.solve.stages._stability).
+Re-planning itself (`aidplan plan --previous`, its Changes sheet) is tested in
+tests/test_replan.py and tests/test_cli_replan.py.
 """
 
 from __future__ import annotations
