@@ -102,6 +102,9 @@ class SolverAdapter(Protocol):
     def set_basis(self, basis: object) -> None:
         """Start the next run from a basis from `get_basis`."""
 
+    def clear_basis(self) -> None:
+        """Start the next run from scratch (with presolve), not from the last basis."""
+
     def run(self, time_limit_s: float, mip_gap: float, warm: bool = False) -> RunResult:
         """Solve within ``time_limit_s`` seconds of this run. ``warm``: bounds changed since
         the last optimal basis (the solver may then prefer its dual simplex)."""

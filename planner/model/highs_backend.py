@@ -282,6 +282,9 @@ class HighsAdapter:
         if isinstance(basis, highspy.HighsBasis):
             self.h.setBasis(basis)
 
+    def clear_basis(self) -> None:
+        self.h.clearSolver()
+
     def run(self, time_limit_s: float, mip_gap: float, warm: bool = False) -> RunResult:
         h = self.h
         is_mip = bool(self._integer.any())

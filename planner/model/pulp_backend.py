@@ -215,6 +215,9 @@ class PulpAdapter:
     def set_basis(self, basis: object) -> None:
         """CBC through PuLP takes no basis; nothing to do."""
 
+    def clear_basis(self) -> None:
+        """Every CBC run starts from scratch; nothing to do."""
+
     def run(self, time_limit_s: float, mip_gap: float, warm: bool = False) -> RunResult:
         is_mip = bool(self.integer.any())
         warm_start = is_mip and self._start is not None
