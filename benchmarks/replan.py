@@ -111,14 +111,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         " stability stage"
     )
     print(f"median of {a.repeat} runs, alternating, in one process:")
-    print(f"{'':14}{'end to end s':>14}{'solve s':>10}{'score':>9}{'cost EUR':>18}{'changes':>9}")
+    print(f"{'':14}{'end to end s':>14}{'solve s':>10}{'score':>11}{'cost EUR':>18}{'changes':>9}")
     for name, res, ch in (
         ("from scratch", scratch_res, scratch_changes),
         ("re-plan", replan_res, replan_changes),
     ):
         print(
             f"{name:14}{statistics.median(times[name]):>14.2f}"
-            f"{statistics.median(solve[name]):>10.2f}{res.fulfilment_score:>9.4f}"
+            f"{statistics.median(solve[name]):>10.2f}{res.fulfilment_score:>11.6f}"
             f"{res.solution.cost_eur:>18,.0f}{len(ch):>9,}"
         )
     print(
