@@ -22,9 +22,10 @@ When no integer column of the LP plan is fractional, that plan is already whole 
 (gap 0).
 
 Re-planning (DESIGN.md §7): when the previous plan is still a whole plan of the model
-(`previous_whole_plan`), step 2 also repairs from it, and that plan is kept unless the other is
-worth more (beyond solver noise): the LP's value stage may leave the previous plan, and
-rounding would then move units that did not need to move.
+(`previous_whole_plan`), step 2 also repairs from it, and that plan is kept when it is within
+``mip_gap`` of the LP bound (optimal by this method's standard) or the other is worth no more
+(beyond solver noise): the LP's value stage may leave the previous plan, and rounding would then
+move units that did not need to move.
 """
 
 from __future__ import annotations
@@ -205,10 +206,13 @@ def solve_whole_units(
     if kept is not None:
         # Re-plan: the LP's value stage may leave the previous whole plan, so rounding its plan
         # can move units the previous plan had right. Repairing from the previous plan itself
-        # keeps them; it wins unless the other plan is worth more than solver noise.
+        # keeps them; it wins when it is optimal by this method's own standard (within
+        # mip_gap of the LP bound) or the other plan is worth no more beyond solver noise.
         alt = repair(model, kept, limited(), previous)
         if alt.usable and (
-            not sol.usable or alt.value >= sol.value - TIE_REL * max(abs(sol.value), 1.0)
+            not sol.usable
+            or gap_to_bound(alt.value, bound) <= settings.mip_gap
+            or alt.value >= sol.value - TIE_REL * max(abs(sol.value), 1.0)
         ):
             sol = alt
     if sol.usable:
