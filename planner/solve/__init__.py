@@ -2,7 +2,9 @@
 
 Public API:
 
-- `solve_model(model, settings, previous=None) -> Solution`: a plan, all stages.
+- `solve_model(model, settings, previous=None) -> Solution`: a plan, all stages; with
+  ``model.stability`` set (a re-plan, planner.model.stability) its fixed columns are held and
+  the stability stage runs against the previous plan.
 - `Session(model, solver="highs", integer=None, keep_stage_bases=False)`: one model in one
   solver for repeated solves: `set_row_upper`, `set_col_upper`, `set_col_bounds`,
   `set_integer`, `solve(settings, previous=None) -> Solution`, and `run(objective, maximise,
