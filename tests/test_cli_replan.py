@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import openpyxl
@@ -118,6 +119,11 @@ def test_option_errors_exit_2(in_tmp: Path) -> None:
     assert res.exit_code == 2 and "[output-is-input]" in res.output, res.output
     assert "previous plan" in res.output
     assert plan.read_bytes() == before  # untouched
+    (in_tmp / "sub").mkdir()
+    os.link(plan, in_tmp / "sub" / "same.xlsx")  # the previous plan under another name
+    code, out = replan_demo(plan, "--as-of", "W2", "--out", "sub/same.xlsx")
+    assert code == 2 and "[output-is-input]" in out, out
+    assert plan.read_bytes() == before
 
 
 def test_diff_of_a_plan_with_itself_is_empty(in_tmp: Path) -> None:
