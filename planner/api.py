@@ -160,7 +160,7 @@ def marginal_notes(marginals: Marginals) -> list[str]:
             )
     if marginals.integers_fixed:
         notes.append(NOTE_INTEGERS_FIXED)
-    if marginals.duals is None:
+    if marginals.table["value_gain"].isna().any():
         notes.append("Marginal values are missing: the LP for the duals did not solve in time.")
     return notes
 

@@ -231,7 +231,7 @@ def bottlenecks_table(
             continue
         i = row_of_donor.get(k)
         at = offsets["donor_budget"] + (i if i is not None else 0)
-        y = nan if duals is None else (0.0 if i is None else float(duals[at]))
+        y = 0.0 if i is None else (nan if duals is None else float(duals[at]))
         spent = 0.0 if i is None else float(activity[at])
         gain = y * budget_words.step_size
         step_words, next_step, row_source = budget_words.step, "one more euro", source
@@ -278,7 +278,7 @@ def bottlenecks_table(
         mine = np.flatnonzero(hh == h)
         ys = np.zeros(len(mine)) if duals is None else duals[base + mine]
         binding = ys > 0
-        gain = nan if duals is None else float(ys.sum()) * cap_words.step_size
+        gain = nan if duals is None and len(mine) else float(ys.sum()) * cap_words.step_size
         step_words, row_source = cap_words.step.format(period=word), source
         sv = steps.get(("corridor_capacity", int(h)))
         if sv is not None:
@@ -367,38 +367,59 @@ def finite_step_budget(solve_time_s: float, spent_s: float, time_limit_s: float)
     return max(0.0, min(share, time_limit_s - spent_s))
 
 
-def marginal_values(model: LinearModel, sol: Solution, settings: Settings) -> Marginals:
+def _all_limits(model: LinearModel) -> int:
+    """How many limits `finite_steps` asks: donors with a budget row and real corridors with
+    capacity rows."""
+    budgets = model.block("donor_budget")
+    n = len(np.unique(budgets.labels["k"].to_numpy(dtype=int))) if budgets.n_rows else 0
+    cap = model.block("corridor_capacity")
+    if cap.n_rows:
+        virtual = model.data.corridors["virtual"].to_numpy(dtype=bool)
+        hs = np.unique(cap.labels["h"].to_numpy(dtype=int))
+        n += int((~virtual[hs]).sum())
+    return n
+
+
+def marginal_values(
+    model: LinearModel, sol: Solution, settings: Settings, need_duals: bool = True
+) -> Marginals:
     """Normalised stage-1 duals and the Bottlenecks table (see the module docstring).
 
     The solver's own duals are used when it returned them (HiGHS, LP); otherwise the LP with
     integer items fixed at the plan is solved for them. ``duals`` is None only if that LP fails.
     A MILP of at most FINITE_STEP_MAX_VARS variables gets finite steps (planner.finite_step)
-    for the limits the time left reaches (`finite_step_budget`).
+    for the limits the time left reaches (`finite_step_budget`). need_duals: False when only
+    the table is wanted (what-if runs without plans): a MILP whose finite steps reached every
+    limit then skips the LP with the integer items fixed (``duals`` None, ``lp`` None).
     """
     t0 = time.perf_counter()
     x = sol.x
     fixed = model.is_mip
+    steps: dict[tuple[str, int], StepValue] = {}
+    if fixed and 0 < model.n_vars <= FINITE_STEP_MAX_VARS:
+        budget = finite_step_budget(
+            sol.solve_time_s, sol.solve_time_s, float(settings.time_limit_s)
+        )
+        if budget > 0:
+            steps = finite_steps(model, x, budget)
     lp: Session | None = None
     duals: np.ndarray | None
     if not model.n_vars:
         duals = np.zeros(model.n_rows)
     elif sol.solver == "highs" and sol.row_duals is not None and not fixed:
         duals = normalise(model, sol.row_duals)
+    elif not need_duals and steps and len(steps) >= _all_limits(model):
+        duals = None
     else:
         lp = plan_lp(model, x)
         # Inside the plan's time limit: what the solve left, at least MIN_DUAL_S.
-        left = max(MIN_DUAL_S, float(settings.time_limit_s) - sol.solve_time_s)
+        spent = sol.solve_time_s + (time.perf_counter() - t0)
+        left = max(MIN_DUAL_S, float(settings.time_limit_s) - spent)
         duals = lp_duals(
             lp, settings.model_copy(update={"time_limit_s": left}), plan_start(model, x)
         )
         if duals is None:
             lp = None
-    steps: dict[tuple[str, int], StepValue] = {}
-    if fixed and 0 < model.n_vars <= FINITE_STEP_MAX_VARS:
-        spent = sol.solve_time_s + (time.perf_counter() - t0)
-        budget = finite_step_budget(sol.solve_time_s, spent, float(settings.time_limit_s))
-        if budget > 0:
-            steps = finite_steps(model, x, budget)
     table = bottlenecks_table(model, x, duals, fixed, steps)
     return Marginals(
         duals=duals,

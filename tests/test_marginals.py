@@ -275,6 +275,22 @@ def test_used_up_budget_of_whole_units_gets_a_finite_step_of_one_unit() -> None:
     assert solve_model(model2, s2).value - res.solution.value == pytest.approx(200.0, abs=1e-6)
 
 
+def test_table_only_skips_the_fixed_integer_lp_when_every_limit_was_stepped() -> None:
+    """What-if runs want the table only (need_duals=False): with every limit stepped, the LP
+    with the integers fixed is not solved, and the table is the same (d1: + 200 for € 30 m;
+    the corridor, never full: 0)."""
+    model, s = build(**WHOLE_BUDGET)
+    sol = solve_model(model, s)
+    full = marginal_values(model, sol, s)
+    lean = marginal_values(model, sol, s, need_duals=False)
+    assert full.duals is not None and full.lp is not None
+    assert lean.duals is None and lean.lp is None and lean.finite_steps
+    cols = ["id", "step", "value_gain", "where_it_binds", "source"]
+    assert lean.table[cols].equals(full.table[cols])
+    assert row(lean.table, "donor budget", "d1")["value_gain"] == pytest.approx(200.0)
+    assert row(lean.table, "corridor capacity", "c1")["value_gain"] == 0.0
+
+
 def test_whole_corridor_step_is_one_unit_and_names_the_week() -> None:
     """Transformers of 120 t (whole), corridor 200 t a week, horizon 1, R1 wants 2 by week 1 at
     1000/2 = 500 each: 1 sent (120 t, 80 t left, less than a transformer: full for whole
