@@ -89,17 +89,21 @@ def gap_to_bound(value: float, bound: float) -> float:
 
 def held_at_zero(model: LinearModel, x_lp: np.ndarray) -> np.ndarray:
     """Columns the repair MIP holds at 0: those of an (offer, line) pair the LP plan sends
-    nothing on, unless the LP leaves that line short, and the divisible columns the LP plan
-    leaves at 0. The repair then places the units rounding freed on the pairs the LP chose
-    (over any corridor and week) or on lines still short, which keeps the MIP a fraction of
-    the model (see docs/decisions/0006 and benchmarks/whole_units.py for the figures)."""
+    nothing on, unless that line is short once the LP plan is rounded down, and the divisible
+    columns the LP plan leaves at 0. The repair then places the units rounding freed on the
+    pairs the LP chose (over any corridor and week) or on lines short after rounding, which
+    keeps the MIP a fraction of the model (see docs/decisions/0006 and
+    benchmarks/whole_units.py for the figures)."""
     v = model.vars
     o = v["o"].to_numpy(dtype=np.int64)
     r = v["r"].to_numpy(dtype=np.int64)
     pair = o * (int(r.max()) + 1 if len(r) else 1) + r
     chosen = np.isin(pair, np.unique(pair[x_lp > SNAP]))
     q = model.data.requests["quantity"].to_numpy(dtype=float)
-    got = np.bincount(r, weights=x_lp * v["factor"].to_numpy(dtype=float), minlength=len(q))
+    # Delivered once rounded down: a line the rounding leaves short may take units from any
+    # offer that can serve it.
+    kept = np.where(model.integer, floor_lower(x_lp, model.integer), x_lp)
+    got = np.bincount(r, weights=kept * v["factor"].to_numpy(dtype=float), minlength=len(q))
     short = (q - got > SNAP * np.maximum(1.0, q))[r]
     return np.flatnonzero(~(chosen | short) | (~model.integer & (x_lp <= 0.0)))
 
