@@ -275,6 +275,23 @@ def test_used_up_budget_of_whole_units_gets_a_finite_step_of_one_unit() -> None:
     assert solve_model(model2, s2).value - res.solution.value == pytest.approx(200.0, abs=1e-6)
 
 
+def test_used_up_whole_budget_whose_step_buys_nothing_names_the_stock() -> None:
+    """As WHOLE_BUDGET, but o1 has only 3 systems: 3 sent (€ 90 m, € 10 m left, less than a
+    system: used up for whole units). One more step (€ 30 m) buys nothing, in the relaxation
+    too (3.33 systems at € 100 m are capped at the stock of 3): gain 0, and the row says the
+    stock of o1 runs out first."""
+    case = {**WHOLE_BUDGET, "offers": [{**WHOLE_BUDGET["offers"][0], "quantity": 3}]}
+    model, s = build(**case)
+    res = solve_and_report(model, s)
+    assert res.solution.value == pytest.approx(600.0)
+    d1 = row(res.extra_sheets["Bottlenecks"], "donor budget", "d1")
+    assert d1["value_gain"] == 0.0
+    assert d1["where_it_binds"] == (
+        "used up; one more step (+€ 30 m) buys nothing: stock of o1 runs out first"
+    )
+    assert d1["source"] == SOURCE_STEP
+
+
 def test_table_only_skips_the_fixed_integer_lp_when_every_limit_was_stepped() -> None:
     """What-if runs want the table only (need_duals=False): with every limit stepped, the LP
     with the integers fixed is not solved, and the table is the same (d1: + 200 for € 30 m;
