@@ -10,9 +10,9 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from planner.api import load_inputs, run_plan  # noqa: E402
+from planner.api import load_inputs, run_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,17 +20,24 @@ ROOT = Path(__file__).resolve().parent.parent
 def main() -> None:
     inputs = load_inputs(ROOT / "requests" / "demo.xlsx", ROOT / "catalogs" / "default")
     result = run_plan(inputs)
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.2), gridspec_kw={"width_ratios": [2, 1]})
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.8), gridspec_kw={"width_ratios": [2, 1]})
     corr = result.corridors
     for cid, grp in corr.groupby("corridor_id", sort=True):
         ax1.plot(grp["period"], grp["used_t"], marker="o", ms=3, label=str(cid))
     rail = corr[corr["corridor_id"] == "rail_przemysl"]
-    ax1.step(rail["period"], rail["capacity_t"], where="mid", color="grey", ls="--", lw=1,
-             label="rail_przemysl capacity (cut weeks 6–8)")
+    ax1.step(
+        rail["period"],
+        rail["capacity_t"],
+        where="mid",
+        color="grey",
+        ls="--",
+        lw=1,
+        label="rail_przemysl capacity (cut weeks 6–8)",
+    )
     ax1.set_xlabel("week of plan (week 1 = 7 March 2022)")
     ax1.set_ylabel("tonnes dispatched")
     ax1.set_title("Corridor use per week")
-    ax1.legend(fontsize=7, ncol=2, loc="upper right")
+    ax1.legend(fontsize=7, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False)
     req = result.requests
     names = {1: "critical", 2: "high", 3: "medium", 4: "low"}
     share = req.assign(f=req["delivered"] / req["quantity"]).groupby("priority")["f"].mean()

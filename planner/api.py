@@ -23,7 +23,13 @@ from planner.data import PlanningData, build_planning_data
 from planner.errors import InputError, Issue
 from planner.explain import explain_plan, short_reason
 from planner.io.catalog import read_catalog
-from planner.marginals import NOTE_INTEGERS_FIXED, Marginals, marginal_values
+from planner.marginals import (
+    NOTE_FINITE_STEPS,
+    NOTE_INTEGERS_FIXED,
+    SOURCE_FIXED,
+    Marginals,
+    marginal_values,
+)
 from planner.model import LinearModel, build_model
 from planner.requests import RequestSet
 from planner.results import PlanResult, extract
@@ -152,9 +158,17 @@ def solve_and_report(model: LinearModel, settings: Settings) -> PlanResult:
 def marginal_notes(marginals: Marginals) -> list[str]:
     """What the user must know about how the marginal values were found."""
     notes = []
+    if marginals.finite_steps:
+        notes.append(NOTE_FINITE_STEPS)
+        late = marginals.table[marginals.table["source"] == SOURCE_FIXED]
+        if len(late):
+            notes.append(
+                f"{len(late)} budget(s) or corridor(s) were not reached in the time left: their "
+                "values are the LP duals with the integer items fixed (see the source column)."
+            )
     if marginals.integers_fixed:
         notes.append(NOTE_INTEGERS_FIXED)
-    if marginals.duals is None:
+    if marginals.table["value_gain"].isna().any():
         notes.append("Marginal values are missing: the LP for the duals did not solve in time.")
     return notes
 

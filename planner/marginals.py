@@ -29,12 +29,14 @@ The solved LP is kept (`Marginals.lp`) for planner.explain to re-solve from.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from planner.data import max_value
+from planner.finite_step import FINITE_STEP_MAX_VARS, StepValue, finite_steps
 from planner.model import LinearModel
 from planner.model.families import donor_of_variable, family
 from planner.periods import period_word
@@ -56,6 +58,21 @@ MIN_DUAL_S = 0.5
 FULL_REL_TOL = 1e-6
 """A row counts as used up when its slack is at most this share of its limit (at least 1)."""
 
+SOURCE_LP = "LP duals"
+SOURCE_FIXED = "LP duals, integer items fixed"
+SOURCE_STEP = "finite step re-solve"
+FINITE_STEP_SHARE = 1.0
+FINITE_STEP_MIN_S = 0.5
+FINITE_STEP_MAX_S = 5.0
+"""Seconds for the finite steps of a MILP: FINITE_STEP_SHARE × its solve time, at least
+FINITE_STEP_MIN_S and at most FINITE_STEP_MAX_S, and never beyond its time limit. The demo
+(9,320 variables) needs about 0.2 s: one LP relaxation and 5 ms per limit."""
+
+NOTE_FINITE_STEPS = (
+    "Marginal values (Bottlenecks sheet) of a plan with whole units are finite steps: what one "
+    "more step of each budget or corridor (€ 1 m or 1 t a week, one whole unit where that costs "
+    "more) adds to the LP relaxation the plan's gap is measured against."
+)
 NOTE_INTEGERS_FIXED = (
     "Marginal values (Bottlenecks sheet) come from the LP with the integer items fixed at "
     "their planned quantities: they count what divisible items could gain, not extra "
@@ -70,6 +87,9 @@ class Marginals:
     duals: per row of model.stacked(), value gained per unit of right-hand side (≥ 0 for the
         ≤ rows of a maximisation; 0 where the row does not bind); None if the LP failed.
     integers_fixed: the duals are those of the LP with integer variables fixed.
+    finite_steps: the table's values are finite steps (planner.finite_step) where its
+        ``source`` column says so.
+    time_s: seconds spent, so that reasons after it stay inside the plan's time limit.
     table: the Bottlenecks sheet (columns BOTTLENECK_COLUMNS), budgets then corridors, each
         ranked by value_gain.
     lp: the solved LP (`plan_lp`) for planner.explain to re-solve from; None when the duals
@@ -80,10 +100,14 @@ class Marginals:
     integers_fixed: bool
     table: pd.DataFrame
     lp: Session | None = field(default=None, repr=False, compare=False)
+    finite_steps: bool = False
+    time_s: float = 0.0
 
     @property
     def source(self) -> str:
-        return "LP duals, integer items fixed" if self.integers_fixed else "LP duals"
+        if self.finite_steps:
+            return SOURCE_STEP
+        return SOURCE_FIXED if self.integers_fixed else SOURCE_LP
 
 
 def plan_lp(model: LinearModel, x: np.ndarray) -> Session:
@@ -166,19 +190,28 @@ def bottlenecks_table(
     x: np.ndarray,
     duals: np.ndarray | None,
     integers_fixed: bool,
+    steps: dict[tuple[str, int], StepValue] | None = None,
 ) -> pd.DataFrame:
     """The Bottlenecks sheet: one row per donor with a budget and per real corridor.
 
     value_gain is the value gained by one step (+1 M EUR of budget; +1 t in every period of a
-    corridor), score_points the same in points of the fulfilment score (NaN without duals).
-    limit and used: the budget and the money spent; for a corridor, the capacity and the
-    tonnes dispatched summed over its binding periods (over the horizon when none binds).
+    corridor; for a limit in ``steps``, its finite step as the ``step`` column words it),
+    score_points the same in points of the fulfilment score (NaN without a value).
+    limit and used: the budget and the money spent; for a corridor, the largest capacity of
+    one of its binding periods and the most dispatched in one of them (of the horizon when none
+    binds). where_it_binds: "used up" (for whole units: nothing of value fits in what is left),
+    and what binds instead when the next step buys nothing; "full in weeks …", "closed in
+    weeks …". source: SOURCE_STEP for a finite step, else the duals' (SOURCE_LP,
+    SOURCE_FIXED).
     """
+    from planner.explain.words import money
+
+    steps = steps or {}
     data = model.data
     total_w = max_value(data)
     offsets = model.row_offsets()
     activity = row_activity(model, x)
-    source = "LP duals, integer items fixed" if integers_fixed else "LP duals"
+    source = SOURCE_FIXED if integers_fixed else SOURCE_LP
     nan = float("nan")
     rows: list[dict[str, object]] = []
 
@@ -198,20 +231,28 @@ def bottlenecks_table(
             continue
         i = row_of_donor.get(k)
         at = offsets["donor_budget"] + (i if i is not None else 0)
-        y = nan if duals is None else (0.0 if i is None else float(duals[at]))
+        y = 0.0 if i is None else (nan if duals is None else float(duals[at]))
         spent = 0.0 if i is None else float(activity[at])
         gain = y * budget_words.step_size
+        step_words, next_step, row_source = budget_words.step, "one more euro", source
+        used_up = budget > 0 and spent >= budget - FULL_REL_TOL * max(1.0, budget)
+        sv = steps.get(("donor_budget", k))
+        if sv is not None:
+            gain, row_source = sv.value_gain, SOURCE_STEP
+            step_words = f"+{money(sv.step)}"
+            next_step = f"one more step ({step_words})"
+            used_up = used_up or sv.used_up
         where = ""
-        if budget > 0 and spent >= budget - FULL_REL_TOL * max(1.0, budget):
+        if budget > 0 and used_up:
             where = "used up"
-            if y == 0.0:
-                where += "; one more euro buys nothing: " + _binds_instead(model, x, k, activity)
+            if gain == 0.0:
+                where += f"; {next_step} buys nothing: " + _binds_instead(model, x, k, activity)
         rows.append(
             {
                 "limit_kind": budget_words.limit_kind,
                 "id": str(d.donor_id),
                 "name": str(d.name),
-                "step": budget_words.step,
+                "step": step_words,
                 "value_gain": gain,
                 "score_points": 100.0 * gain / total_w if total_w > 0 else nan,
                 "binding_periods": "",
@@ -219,7 +260,7 @@ def bottlenecks_table(
                 "limit": budget,
                 "used": spent,
                 "unit": budget_words.unit,
-                "source": source,
+                "source": row_source,
             }
         )
 
@@ -237,6 +278,14 @@ def bottlenecks_table(
         mine = np.flatnonzero(hh == h)
         ys = np.zeros(len(mine)) if duals is None else duals[base + mine]
         binding = ys > 0
+        gain = nan if duals is None and len(mine) else float(ys.sum()) * cap_words.step_size
+        step_words, row_source = cap_words.step.format(period=word), source
+        sv = steps.get(("corridor_capacity", int(h)))
+        if sv is not None:
+            # sv.rows are this corridor's rows in the family, in the order of ``mine``.
+            binding = sv.binding.copy()
+            gain, row_source = sv.value_gain, SOURCE_STEP
+            step_words = f"+{sv.step:g} t in every {word}"
         periods = tt[mine][binding]
         # Limits per period, never summed over periods: the largest capacity of the periods
         # where it binds (of the horizon when none binds), and the most used in one of them.
@@ -254,13 +303,12 @@ def bottlenecks_table(
             bits.append(f"full in {period_ranges(full, period_days)}")
         if len(closed):
             bits.append(f"closed in {period_ranges(closed, period_days)}")
-        gain = nan if duals is None else float(ys.sum()) * cap_words.step_size
         rows.append(
             {
                 "limit_kind": cap_words.limit_kind,
                 "id": str(corr["corridor_id"].iloc[h]),
                 "name": str(corr["name"].iloc[h]),
-                "step": cap_words.step.format(period=word),
+                "step": step_words,
                 "value_gain": gain,
                 "score_points": 100.0 * gain / total_w if total_w > 0 else nan,
                 "binding_periods": period_ranges(periods, period_days),
@@ -268,7 +316,7 @@ def bottlenecks_table(
                 "limit": limit,
                 "used": used,
                 "unit": cap_words.unit,
-                "source": source,
+                "source": row_source,
             }
         )
 
@@ -311,28 +359,73 @@ def _binds_instead(model: LinearModel, x: np.ndarray, k: int, activity: np.ndarr
     return "the lines its offers can serve are met"
 
 
-def marginal_values(model: LinearModel, sol: Solution, settings: Settings) -> Marginals:
+def finite_step_budget(solve_time_s: float, spent_s: float, time_limit_s: float) -> float:
+    """Seconds for the finite steps of a MILP that took ``solve_time_s`` to solve (see
+    FINITE_STEP_SHARE), inside what ``time_limit_s`` leaves after ``spent_s`` seconds so far
+    (0 when nothing is left)."""
+    share = min(FINITE_STEP_MAX_S, max(FINITE_STEP_MIN_S, FINITE_STEP_SHARE * solve_time_s))
+    return max(0.0, min(share, time_limit_s - spent_s))
+
+
+def _all_limits(model: LinearModel) -> int:
+    """How many limits `finite_steps` asks: donors with a budget row and real corridors with
+    capacity rows."""
+    budgets = model.block("donor_budget")
+    n = len(np.unique(budgets.labels["k"].to_numpy(dtype=int))) if budgets.n_rows else 0
+    cap = model.block("corridor_capacity")
+    if cap.n_rows:
+        virtual = model.data.corridors["virtual"].to_numpy(dtype=bool)
+        hs = np.unique(cap.labels["h"].to_numpy(dtype=int))
+        n += int((~virtual[hs]).sum())
+    return n
+
+
+def marginal_values(
+    model: LinearModel, sol: Solution, settings: Settings, need_duals: bool = True
+) -> Marginals:
     """Normalised stage-1 duals and the Bottlenecks table (see the module docstring).
 
     The solver's own duals are used when it returned them (HiGHS, LP); otherwise the LP with
     integer items fixed at the plan is solved for them. ``duals`` is None only if that LP fails.
+    A MILP of at most FINITE_STEP_MAX_VARS variables gets finite steps (planner.finite_step)
+    for the limits the time left reaches (`finite_step_budget`). need_duals: False when only
+    the table is wanted (what-if runs without plans): a MILP whose finite steps reached every
+    limit then skips the LP with the integer items fixed (``duals`` None, ``lp`` None).
     """
+    t0 = time.perf_counter()
     x = sol.x
     fixed = model.is_mip
+    steps: dict[tuple[str, int], StepValue] = {}
+    if fixed and 0 < model.n_vars <= FINITE_STEP_MAX_VARS:
+        budget = finite_step_budget(
+            sol.solve_time_s, sol.solve_time_s, float(settings.time_limit_s)
+        )
+        if budget > 0:
+            steps = finite_steps(model, x, budget)
     lp: Session | None = None
     duals: np.ndarray | None
     if not model.n_vars:
         duals = np.zeros(model.n_rows)
     elif sol.solver == "highs" and sol.row_duals is not None and not fixed:
         duals = normalise(model, sol.row_duals)
+    elif not need_duals and steps and len(steps) >= _all_limits(model):
+        duals = None
     else:
         lp = plan_lp(model, x)
         # Inside the plan's time limit: what the solve left, at least MIN_DUAL_S.
-        left = max(MIN_DUAL_S, float(settings.time_limit_s) - sol.solve_time_s)
+        spent = sol.solve_time_s + (time.perf_counter() - t0)
+        left = max(MIN_DUAL_S, float(settings.time_limit_s) - spent)
         duals = lp_duals(
             lp, settings.model_copy(update={"time_limit_s": left}), plan_start(model, x)
         )
         if duals is None:
             lp = None
-    table = bottlenecks_table(model, x, duals, fixed)
-    return Marginals(duals=duals, integers_fixed=fixed, table=table, lp=lp)
+    table = bottlenecks_table(model, x, duals, fixed, steps)
+    return Marginals(
+        duals=duals,
+        integers_fixed=fixed and not steps,
+        table=table,
+        lp=lp,
+        finite_steps=bool(steps),
+        time_s=time.perf_counter() - t0,
+    )

@@ -21,7 +21,11 @@ from planner.io.plan_workbook import plan_sheets
 from planner.marginals import (
     BOTTLENECK_COLUMNS,
     HIGHS_MAX_SIGN,
+    NOTE_FINITE_STEPS,
     NOTE_INTEGERS_FIXED,
+    SOURCE_FIXED,
+    SOURCE_STEP,
+    finite_step_budget,
     marginal_values,
 )
 from planner.model import LinearModel, build_model
@@ -194,19 +198,23 @@ MIXED: dict[str, Any] = {
 }
 """d1 has € 100 m: 2 whole systems for R1 (€ 60 m, 500 each = 1000), then € 40 m of ammunition:
 4 of R2's 20 units at 100/20 = 5 each = 20. Value 1020. With the systems fixed at 2, the LP's
-budget dual is the ammunition's: 5 per € 10 m = 0.5 per € 1 m. A MILP with € 101 m buys 4.1
-units of ammunition: 1020.5, the same + 0.5."""
+budget dual is the ammunition's: 5 per € 10 m = 0.5 per € 1 m. The finite step is € 1 m (the
+budget is used up, but divisible ammunition takes any step) in the LP relaxation: R1 is met
+either way, so € 101 m buys 4.1 units of ammunition: + 0.5. A MILP with € 101 m also buys 4.1
+units: 1020.5, the same + 0.5."""
 
 
-def test_integer_items_are_fixed_for_the_duals_and_the_plan_says_so() -> None:
+def test_integer_items_get_finite_steps_and_the_plan_says_so() -> None:
     model, s = build(**MIXED)
     assert model.is_mip
     res = solve_and_report(model, s)
     assert res.solution.value == pytest.approx(1020.0)
-    assert NOTE_INTEGERS_FIXED in res.notes
+    assert NOTE_FINITE_STEPS in res.notes
+    assert NOTE_INTEGERS_FIXED not in res.notes
     d1 = row(res.extra_sheets["Bottlenecks"], "donor budget", "d1")
     assert d1["value_gain"] == pytest.approx(0.5)
-    assert d1["source"] == "LP duals, integer items fixed"
+    assert d1["step"] == "+€ 1 m"
+    assert d1["source"] == SOURCE_STEP
     grown = dict(MIXED)
     grown["donors"] = [{"donor_id": "d1", "budget_eur": 101e6}]
     model2, s2 = build(**grown)
@@ -222,6 +230,198 @@ def test_lp_plan_has_no_integer_note_and_reuses_the_solver_duals() -> None:
     assert marg.lp is None  # HiGHS returned the stage-1 duals: no extra solve
     assert not marg.integers_fixed
     assert set(res.extra_sheets["Bottlenecks"]["source"]) == {"LP duals"}
+
+
+WHOLE_BUDGET: dict[str, Any] = {
+    "offers": [
+        {
+            "offer_id": "o1",
+            "donor_id": "d1",
+            "item_id": "sys",
+            "quantity": 10,
+            "unit_cost_eur": 30e6,
+        },
+    ],
+    "requests": [{"request_id": "R1", "item_id": "sys", "quantity": 5, "priority": 1}],
+    "items": [{"item_id": "sys", "unit_weight_t": 1.0, "integer": True}],
+    "donors": [{"donor_id": "d1", "budget_eur": 100e6}],
+}
+"""€ 100 m buys 3 whole systems at € 30 m (€ 90 m spent, € 10 m left: less than one more
+system, so the budget is used up for whole units). R1's 5 systems are worth 1000/5 = 200 each:
+value 600. Fixed at 3, no system can move, so the LP with the integers fixed prices the budget
+at 0: the old "nothing binds". The finite step is one system, max(€ 1 m, € 30 m) = € 30 m. In
+the LP relaxation € 100 m buys 3.33 systems (666.67) and € 130 m 4.33 (866.67): + 200, i.e.
+100 · 200 / 1000 = 20 score points. A MILP with € 130 m buys 4 whole systems: 800, also + 200."""
+
+
+def test_used_up_budget_of_whole_units_gets_a_finite_step_of_one_unit() -> None:
+    model, s = build(**WHOLE_BUDGET)
+    res = solve_and_report(model, s)
+    assert res.solution.value == pytest.approx(600.0)
+    d1 = row(res.extra_sheets["Bottlenecks"], "donor budget", "d1")
+    assert d1["step"] == "+€ 30 m"
+    assert d1["value_gain"] == pytest.approx(200.0)
+    assert d1["score_points"] == pytest.approx(20.0)
+    assert d1["where_it_binds"] == "used up"
+    assert (d1["limit"], d1["used"]) == pytest.approx((100e6, 90e6))
+    assert d1["source"] == SOURCE_STEP
+    # The LP with the integers fixed sees nothing: that is what the finite step replaces.
+    marg = marginal_values(model, res.solution, s)
+    assert marg.duals is not None and not marg.duals.any()
+    assert res.requests["reason"].iloc[0] == "budget of donor d1 (€ 100 m) is used up"
+    # The check on the MILP itself: € 130 m buys a fourth system.
+    grown = {**WHOLE_BUDGET, "donors": [{"donor_id": "d1", "budget_eur": 130e6}]}
+    model2, s2 = build(**grown)
+    assert solve_model(model2, s2).value - res.solution.value == pytest.approx(200.0, abs=1e-6)
+
+
+def test_used_up_whole_budget_whose_step_buys_nothing_names_the_stock() -> None:
+    """As WHOLE_BUDGET, but o1 has only 3 systems: 3 sent (€ 90 m, € 10 m left, less than a
+    system: used up for whole units). One more step (€ 30 m) buys nothing, in the relaxation
+    too (3.33 systems at € 100 m are capped at the stock of 3): gain 0, and the row says the
+    stock of o1 runs out first."""
+    case = {**WHOLE_BUDGET, "offers": [{**WHOLE_BUDGET["offers"][0], "quantity": 3}]}
+    model, s = build(**case)
+    res = solve_and_report(model, s)
+    assert res.solution.value == pytest.approx(600.0)
+    d1 = row(res.extra_sheets["Bottlenecks"], "donor budget", "d1")
+    assert d1["value_gain"] == 0.0
+    assert d1["where_it_binds"] == (
+        "used up; one more step (+€ 30 m) buys nothing: stock of o1 runs out first"
+    )
+    assert d1["source"] == SOURCE_STEP
+
+
+def test_cheap_item_of_a_met_line_does_not_hide_a_budget_used_up_for_whole_units() -> None:
+    """As WHOLE_BUDGET, plus a helmet offer of d1 (€ 1 m each, whole) for R2, which asks for
+    2 helmets at priority 1. Value: systems 200 each (1000/5), helmets 500 each (1000/2), so
+    the plan buys both helmets (€ 2 m) and 3 systems (€ 90 m): € 8 m left. A helmet would fit
+    in € 8 m, but R2 is met and one more would over-deliver, so only R1's systems count: less
+    than one system fits, the budget is used up for whole units and its step is one system,
+    € 30 m (not € 1 m, which would buy nothing whole)."""
+    case = {
+        **WHOLE_BUDGET,
+        "offers": [
+            *WHOLE_BUDGET["offers"],
+            {
+                "offer_id": "o2",
+                "donor_id": "d1",
+                "item_id": "helmet",
+                "quantity": 10,
+                "unit_cost_eur": 1e6,
+            },
+        ],
+        "requests": [
+            *WHOLE_BUDGET["requests"],
+            {"request_id": "R2", "item_id": "helmet", "quantity": 2, "priority": 1},
+        ],
+        "items": [
+            *WHOLE_BUDGET["items"],
+            {"item_id": "helmet", "unit_weight_t": 0.01, "integer": True},
+        ],
+    }
+    model, s = build(**case)
+    res = solve_and_report(model, s)
+    assert res.solution.value == pytest.approx(3 * 200.0 + 2 * 500.0)
+    d1 = row(res.extra_sheets["Bottlenecks"], "donor budget", "d1")
+    assert d1["used"] == pytest.approx(92e6)
+    assert d1["step"] == "+€ 30 m"
+    assert d1["where_it_binds"] == "used up"
+    assert d1["value_gain"] > 0
+
+
+def test_table_only_skips_the_fixed_integer_lp_when_every_limit_was_stepped() -> None:
+    """What-if runs want the table only (need_duals=False): with every limit stepped, the LP
+    with the integers fixed is not solved, and the table is the same (d1: + 200 for € 30 m;
+    the corridor, never full: 0)."""
+    model, s = build(**WHOLE_BUDGET)
+    sol = solve_model(model, s)
+    full = marginal_values(model, sol, s)
+    lean = marginal_values(model, sol, s, need_duals=False)
+    assert full.duals is not None and full.lp is not None
+    assert lean.duals is None and lean.lp is None and lean.finite_steps
+    cols = ["id", "step", "value_gain", "where_it_binds", "source"]
+    assert lean.table[cols].equals(full.table[cols])
+    assert row(lean.table, "donor budget", "d1")["value_gain"] == pytest.approx(200.0)
+    assert row(lean.table, "corridor capacity", "c1")["value_gain"] == 0.0
+
+
+def test_whole_corridor_step_is_one_unit_and_names_the_week() -> None:
+    """Transformers of 120 t (whole), corridor 200 t a week, horizon 1, R1 wants 2 by week 1 at
+    1000/2 = 500 each: 1 sent (120 t, 80 t left, less than a transformer: full for whole
+    units), value 500. Step max(1 t, 120 t) = 120 t in every week. LP relaxation: 200/120 =
+    1.667 transformers (833.33); with 320 t all 2 fit (1000): + 166.67, binding in week 1.
+    (A whole plan gains 500 with that step: the relaxation's value is a lower figure here,
+    because its base already carries 2/3 of a transformer.)"""
+    model, s = build(
+        [{"offer_id": "o1", "donor_id": "d1", "item_id": "tr", "quantity": 5}],
+        [{"request_id": "R1", "item_id": "tr", "quantity": 2, "priority": 1, "needed_by": 1}],
+        items=[{"item_id": "tr", "unit_weight_t": 120.0, "integer": True}],
+        donors=[{"donor_id": "d1"}],
+        capacity_t=200.0,
+        horizon=1,
+    )
+    res = solve_and_report(model, s)
+    assert res.solution.value == pytest.approx(500.0)
+    c1 = row(res.extra_sheets["Bottlenecks"], "corridor capacity", "c1")
+    assert c1["step"] == "+120 t in every week"
+    assert c1["value_gain"] == pytest.approx(1000.0 - 1000.0 * 200 / 240)
+    assert c1["binding_periods"] == "week 1"
+    assert c1["where_it_binds"] == "full in week 1"
+    assert c1["source"] == SOURCE_STEP
+
+
+def test_finite_steps_stay_inside_the_time_limit() -> None:
+    """Share of the solve time, 0.5–5 s, never past the time limit."""
+    assert finite_step_budget(0.1, 0.2, 60.0) == pytest.approx(0.5)
+    assert finite_step_budget(2.0, 2.5, 60.0) == pytest.approx(2.0)
+    assert finite_step_budget(30.0, 30.0, 60.0) == pytest.approx(5.0)
+    assert finite_step_budget(2.0, 59.8, 60.0) == pytest.approx(0.2)
+    assert finite_step_budget(2.0, 61.0, 60.0) == 0.0
+
+
+def test_no_time_left_keeps_the_fixed_integer_duals() -> None:
+    """With the time limit spent by the solve, no step is asked: the values are the duals of
+    the LP with the integers fixed, and the plan says so."""
+    model, s = build(**WHOLE_BUDGET)
+    sol = solve_model(model, s)
+    sol.solve_time_s = s.time_limit_s
+    marg = marginal_values(model, sol, s)
+    assert not marg.finite_steps and marg.integers_fixed
+    assert set(marg.table["source"]) == {SOURCE_FIXED}
+
+
+def test_demo_bottlenecks_name_what_the_reasons_blame() -> None:
+    """The bundled demo (almost every item whole): every budget and corridor a reason names
+    alone is worth something in the Bottlenecks sheet, and the sheet is not empty. A limit
+    named together with other limits on a line (joint causes, planner.explain.causes) may be
+    worth nothing on its own: one more step of it alone buys nothing while the others bind."""
+    from planner.api import load_inputs, run_plan
+
+    res = run_plan(load_inputs())
+    table = res.extra_sheets["Bottlenecks"]
+    details = [d for d in res.requests["reason_detail"].fillna("") if d]
+
+    def names(r: Any, d: str) -> bool:
+        return (f" {r.name} (" in d or f"corridors {r.name}" in d or f", {r.name}" in d
+                or f"corridor {r.name}" in d)  # fmt: skip
+
+    def limits_named(d: str) -> int:
+        clauses = [c for c in d.removeprefix("late because ").split("; ")
+                   if not c.startswith("earliest possible arrival")]  # fmt: skip
+        plural = sum(c.startswith(("budgets of", "corridors ", "stock of offers")) for c in clauses)
+        return len(clauses) + plural
+
+    blamed = [r for r in table.itertuples(index=False) if any(names(r, d) for d in details)]
+    assert {r.limit_kind for r in blamed} == {"donor budget", "corridor capacity"}
+    for r in blamed:
+        alone = any(names(r, d) and limits_named(d) == 1 for d in details)
+        if alone:
+            assert r.value_gain > 0, f"{r.name} is the only limit a reason names but worth nothing"
+    assert any(r.value_gain > 0 for r in blamed)
+    assert (table["source"] == SOURCE_STEP).all()
+    uk = row(table, "donor budget", "uk")
+    assert uk["value_gain"] > 0 and uk["where_it_binds"] == "used up"
 
 
 # --- where the values show up -----------------------------------------------------------------

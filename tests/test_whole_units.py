@@ -35,6 +35,7 @@ from planner.solve.whole_units import (
     floor_lower,
     fractional,
     gap_to_bound,
+    held_at_zero,
     lp_session,
     solve_whole_units,
 )
@@ -198,3 +199,36 @@ def test_session_reports_its_value_bound_and_starts_from_a_plan() -> None:
     sol = Session(model, "highs").solve(model.data.settings, start=start)
     assert sol.value == pytest.approx(OPTIMUM)
     assert OPTIMUM - 1e-6 <= sol.value_bound <= OPTIMUM * (1 + 1e-4) + 1e-6
+
+
+def test_repair_holds_pairs_the_lp_left_unused_for_lines_it_met() -> None:
+    """Generators from two donors' offers, g1 at € 1 and g2 at € 2 a unit, one line of 3 (P1)
+    met by the LP from g1 alone (the cost stage picks the cheaper): the pair (g2, line) is held
+    at 0 in the repair, the pair (g1, line) is not. In generators_and_tents the LP sends
+    2.5 generators and no tent: the tent line is short, so its pair stays free (the repair
+    sends a tent there), and so does the generators' pair the LP chose."""
+    cat = make_catalog(
+        items=[{"item_id": "gen", "unit_weight_t": 1.0, "integer": True}],
+        donors=[{"donor_id": "d1"}, {"donor_id": "d2"}],
+        offers=[
+            {"offer_id": "g1", "donor_id": "d1", "item_id": "gen", "quantity": 5,
+             "unit_cost_eur": 1.0},
+            {"offer_id": "g2", "donor_id": "d2", "item_id": "gen", "quantity": 5,
+             "unit_cost_eur": 2.0},
+        ],
+        corridors=[{"corridor_id": "road", "capacity_t": 100.0, "transit_periods": 0}],
+    )  # fmt: skip
+    s = Settings(start=START, horizon=1)
+    model = build_model(
+        build_planning_data(cat, make_requests([{"item_id": "gen", "quantity": 3}]), s)
+    )
+    lp = lp_session(model, "highs").solve(s)
+    offer = model.data.offers["offer_id"].to_numpy()[model.vars["o"].to_numpy()]
+    assert lp.x[offer == "g1"].sum() == pytest.approx(3.0)
+    held = held_at_zero(model, lp.x)
+    assert set(offer[held]) == {"g2"}
+
+    model2 = generators_and_tents()
+    lp2 = lp_session(model2, "highs").solve(model2.data.settings)
+    assert sent(model2, lp2.x, "tent") == 0.0
+    assert len(held_at_zero(model2, lp2.x)) == 0

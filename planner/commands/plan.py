@@ -122,16 +122,24 @@ def print_marginals(result: PlanResult, console: Any, top: int = 3) -> None:
     if not len(rows):
         console.print("what one more euro or tonne is worth: nothing — no budget or corridor binds")
         return
+    from planner.marginals import SOURCE_STEP
+
     week = "week" if result.model.data.settings.period_days == 7 else "period"
     source = str(table["source"].iloc[0])
-    console.print(f"[bold]what one more euro or tonne is worth[/bold] (at the margin, {source}):")
+    how = (
+        "finite steps, LP relaxation re-solved"
+        if source == SOURCE_STEP
+        else f"at the margin, {source}"
+    )
+    console.print(f"[bold]what one more euro or tonne is worth[/bold] ({how}):")
     for kind in ("donor budget", "corridor capacity"):
         for row in rows[rows["limit_kind"] == kind].head(top).itertuples(index=False):
+            finite = row.source == SOURCE_STEP
             if kind == "donor budget":
-                step = f"+€ 1 m for donor {row.id}"
+                step = f"{row.step if finite else '+€ 1 m'} for donor {row.id}"
                 extra = f"budget {money(float(row.limit))} used up"
             else:
-                step = f"+1 t/{week} on {row.id}"
+                step = f"{row.step if finite else f'+1 t/{week}'} on {row.id}"
                 extra = str(row.where_it_binds)
             tail = f"; {extra}" if extra else ""
             gain = f"+{row.value_gain:.3g} value (+{row.score_points:.2g} score points{tail})"

@@ -114,7 +114,7 @@ def explain_plan(
             x,
             s,
             max_resolves,
-            _time_left(model, sol, s)
+            _time_left(model, sol, s, marginals)
             if resolve_time_s is None and not big_mip
             else 0.0
             if resolve_time_s is None
@@ -214,12 +214,18 @@ def explain_plan(
     return reasons
 
 
-def _time_left(model: LinearModel, sol: Solution, settings: Settings) -> float:
+def _time_left(
+    model: LinearModel,
+    sol: Solution,
+    settings: Settings,
+    marginals: Marginals | np.ndarray | None = None,
+) -> float:
     """Re-solve seconds: `resolve_budget`, and for a MILP no more than what its time limit
-    leaves after the solve (reasons stay inside --time-limit)."""
+    leaves after the solve and the marginal values (reasons stay inside --time-limit)."""
     budget = resolve_budget(sol.solve_time_s, model.n_vars, model.is_mip)
     if model.is_mip:
-        budget = min(budget, max(0.0, settings.time_limit_s - sol.solve_time_s))
+        spent = sol.solve_time_s + (marginals.time_s if isinstance(marginals, Marginals) else 0.0)
+        budget = min(budget, max(0.0, settings.time_limit_s - spent))
     return budget
 
 

@@ -12,23 +12,20 @@ Items
     the catalog's items (the source of the item drop-down); its header deliberately has no
     item or quantity column, so the reader ignores it silently.
 
-Every text that comes from the catalog is written with :func:`set_cell`, so a name starting
-with ``=``, ``+``, ``-`` or ``@`` is shown as text and never evaluated.
+Written with XlsxWriter, like the plan workbook (planner.io.sheet_writer); openpyxl stays
+the reader. Every text is a string cell (``write_string``, never a formula), and text starting
+with ``=``, ``+``, ``-``, ``@``, tab or CR gets Excel's quote prefix, so a catalog name such as
+``=HYPERLINK(…)`` is shown as text and never evaluated. The file is written atomically
+(`write_atomic`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-
-from openpyxl import Workbook
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import Any
 
 from planner.catalog import Catalog
-from planner.io.xlsx_write import save_workbook_atomic, set_cell
+from planner.io.xlsx_write import FORMULA_START, safe_value, write_atomic
 from planner.schema import PRIORITY_WORDS
 
 TEMPLATE_ROWS = 500  # rows below the header that get the drop-downs and formats
@@ -79,8 +76,66 @@ INSTRUCTIONS = (
     "Empty rows are skipped. Formulas are fine if the file was last saved in Excel.",
     "Check the file before sending it:  aidplan validate <this file>",
 )
-HEADER_FILL = PatternFill("solid", fgColor="DDE7F0")
-EXAMPLE_FONT = Font(italic=True, color="555555")
+HEADER_FILL = "#DDE7F0"
+EXAMPLE_COLOUR = "#555555"
+
+
+class _Formats:
+    """XlsxWriter formats of the template, made once per combination."""
+
+    def __init__(self, book: Any):
+        self.book = book
+        self._cache: dict[tuple[Any, ...], Any] = {}
+
+    def get(
+        self,
+        *,
+        bold: bool = False,
+        header: bool = False,
+        example: bool = False,
+        quote: bool = False,
+        wrap: bool = False,
+        top: bool = False,
+        size: int | None = None,
+        number: str | None = None,
+    ) -> Any:
+        key = (bold, header, example, quote, wrap, top, size, number)
+        if key not in self._cache:
+            props: dict[str, Any] = {}
+            if bold or header:
+                props["bold"] = True
+            if header:
+                props["bg_color"] = HEADER_FILL
+            if example:
+                props.update(italic=True, font_color=EXAMPLE_COLOUR)
+            if quote:
+                props["quote_prefix"] = True
+            if wrap:
+                props["text_wrap"] = True
+            if top:
+                props["valign"] = "top"
+            if size:
+                props["font_size"] = size
+            if number:
+                props["num_format"] = number
+            self._cache[key] = self.book.add_format(props)
+        return self._cache[key]
+
+
+def _write(ws: Any, fmt: _Formats, row: int, col: int, value: object, **style: Any) -> None:
+    """One cell (0-based ``row``, ``col``): text as a string cell (quote prefix when it looks
+    like a formula), numbers as number cells, None as nothing."""
+    v = safe_value(value)
+    if v is None:
+        return
+    if isinstance(v, str):
+        ws.write_string(row, col, v, fmt.get(quote=v.startswith(FORMULA_START), **style))
+    elif isinstance(v, bool):
+        ws.write_boolean(row, col, v, fmt.get(**style))
+    elif isinstance(v, int | float):
+        ws.write_number(row, col, float(v), fmt.get(**style))
+    else:
+        ws.write_string(row, col, str(v), fmt.get(**style))
 
 
 def _example_item(catalog: Catalog) -> str:
@@ -88,16 +143,20 @@ def _example_item(catalog: Catalog) -> str:
     return "" if catalog.items.empty else str(catalog.items.iloc[0]["name"])
 
 
-def _requests_sheet(ws: Worksheet, catalog: Catalog, n_items: int) -> None:
-    last_row = TEMPLATE_ROWS + 1
-    for col, (header, width, help_text) in enumerate(COLUMNS, start=1):
-        cell = ws.cell(row=1, column=col)
-        set_cell(cell, header)
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.comment = Comment(help_text, "aidplan")
-        ws.column_dimensions[get_column_letter(col)].width = width
-    ws.freeze_panes = "A2"
+def _requests_sheet(ws: Any, fmt: _Formats, catalog: Catalog, n_items: int) -> None:
+    last = TEMPLATE_ROWS + 1  # last row with drop-downs, 1-based
+    # Column formats: ids stay text (0012 stays 0012), dates show as ISO dates, notes wrap.
+    column_style: dict[int, dict[str, Any]] = {
+        0: {"number": "@"},
+        4: {"number": "yyyy-mm-dd"},
+        5: {"number": "yyyy-mm-dd"},
+        7: {"wrap": True},
+    }
+    for col, (header, width, help_text) in enumerate(COLUMNS):
+        ws.set_column(col, col, width, fmt.get(**column_style.get(col, {})))
+        _write(ws, fmt, 0, col, header, header=True)
+        ws.write_comment(0, col, help_text, {"author": "aidplan"})
+    ws.freeze_panes(1, 0)
 
     name = _example_item(catalog)
     example = (
@@ -110,67 +169,56 @@ def _requests_sheet(ws: Worksheet, catalog: Catalog, n_items: int) -> None:
         "Example unit",
         "Example row: overwrite or delete it",
     )
-    for col, value in enumerate(example, start=1):
-        cell = ws.cell(row=2, column=col)
-        set_cell(cell, value)
-        cell.font = EXAMPLE_FONT
-
-    for row in range(2, last_row + 1):
-        ws.cell(row=row, column=1).number_format = "@"  # ids stay text: 0012 stays 0012
-        ws.cell(row=row, column=5).number_format = "yyyy-mm-dd"
-        ws.cell(row=row, column=6).number_format = "yyyy-mm-dd"
-        ws.cell(row=row, column=8).alignment = Alignment(wrap_text=True)
+    for col, value in enumerate(example):
+        _write(ws, fmt, 1, col, value, example=True, **column_style.get(col, {}))
 
     if n_items:
-        source = f"{quote_sheetname(ITEMS_SHEET)}!$B$2:$B${n_items + 1}"
-        items_dv = DataValidation(
-            type="list",
-            formula1=source,
-            allow_blank=True,
-            showErrorMessage=True,
-            errorStyle="warning",
-            errorTitle="Not in the catalog",
-            error="Pick an item from the list (or an item id / other name from the Items sheet).",
-            promptTitle="Item",
-            prompt="Pick from the list",
-            showInputMessage=True,
+        ws.data_validation(
+            f"B2:B{last}",
+            {
+                "validate": "list",
+                "source": f"='{ITEMS_SHEET}'!$B$2:$B${n_items + 1}",
+                "ignore_blank": True,
+                "error_type": "warning",
+                "error_title": "Not in the catalog",
+                "error_message": (
+                    "Pick an item from the list (or an item id / other name from the Items sheet)."
+                ),
+                "input_title": "Item",
+                "input_message": "Pick from the list",
+            },
         )
-        items_dv.add(f"B2:B{last_row}")
-        ws.add_data_validation(items_dv)
     words = sorted(PRIORITY_WORDS, key=PRIORITY_WORDS.__getitem__)
-    prio_dv = DataValidation(
-        type="list",
-        formula1='"' + ",".join(words) + '"',
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="Priority",
-        error="Choose critical, high, medium or low.",
+    ws.data_validation(
+        f"D2:D{last}",
+        {
+            "validate": "list",
+            "source": list(words),
+            "ignore_blank": True,
+            "error_title": "Priority",
+            "error_message": "Choose critical, high, medium or low.",
+        },
     )
-    prio_dv.add(f"D2:D{last_row}")
-    ws.add_data_validation(prio_dv)
-    qty_dv = DataValidation(
-        type="decimal",
-        operator="greaterThan",
-        formula1="0",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="Quantity",
-        error="Enter a number above 0.",
+    ws.data_validation(
+        f"C2:C{last}",
+        {
+            "validate": "decimal",
+            "criteria": ">",
+            "value": 0,
+            "ignore_blank": True,
+            "error_title": "Quantity",
+            "error_message": "Enter a number above 0.",
+        },
     )
-    qty_dv.add(f"C2:C{last_row}")
-    ws.add_data_validation(qty_dv)
 
 
-def _items_sheet(ws: Worksheet, catalog: Catalog) -> None:
-    for col, (header, _field, width) in enumerate(ITEM_COLUMNS, start=1):
-        cell = ws.cell(row=1, column=col)
-        set_cell(cell, header)
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        ws.column_dimensions[get_column_letter(col)].width = width
-    ws.freeze_panes = "A2"
-    for r, item in enumerate(catalog.items.to_dict("records"), start=2):
-        for col, (_header, fld, _width) in enumerate(ITEM_COLUMNS, start=1):
+def _items_sheet(ws: Any, fmt: _Formats, catalog: Catalog) -> None:
+    for col, (header, _field, width) in enumerate(ITEM_COLUMNS):
+        ws.set_column(col, col, width)
+        _write(ws, fmt, 0, col, header, header=True)
+    ws.freeze_panes(1, 0)
+    for r, item in enumerate(catalog.items.to_dict("records"), start=1):
+        for col, (_header, fld, _width) in enumerate(ITEM_COLUMNS):
             value = item.get(fld)
             if fld == "integer":
                 value = "yes" if bool(value) else "no"
@@ -178,38 +226,46 @@ def _items_sheet(ws: Worksheet, catalog: Catalog) -> None:
                 value = "; ".join(str(a) for a in (value or []))
             elif fld != "unit_weight_t":
                 value = str(value)
-            set_cell(ws.cell(row=r, column=col), value)
+            _write(ws, fmt, r, col, value)
 
 
-def _instructions_sheet(ws: Worksheet) -> None:
-    ws.column_dimensions["A"].width = 110
-    for r, line in enumerate(INSTRUCTIONS, start=1):
-        cell = ws.cell(row=r, column=1)
-        set_cell(cell, line)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        if r == 1:
-            cell.font = Font(bold=True, size=14)
+def _instructions_sheet(ws: Any, fmt: _Formats) -> None:
+    ws.set_column(0, 0, 110)
+    for r, line in enumerate(INSTRUCTIONS):
+        style: dict[str, Any] = {"wrap": True, "top": True}
+        if r == 0:
+            style.update(bold=True, size=14)
         elif line in ("Columns", "Good to know"):
-            cell.font = Font(bold=True)
+            style["bold"] = True
+        _write(ws, fmt, r, 0, line, **style)
 
 
-def build_template(catalog: Catalog) -> Workbook:
-    """The template workbook in memory (see the module docstring)."""
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = REQUESTS_SHEET
-    _requests_sheet(ws, catalog, len(catalog.items))
-    _instructions_sheet(wb.create_sheet("Instructions"))
-    _items_sheet(wb.create_sheet(ITEMS_SHEET), catalog)
-    wb.properties.title = "aidplan request template"
-    wb.properties.creator = "aidplan"
-    wb.active = 0
-    return wb
+def _write_template(path: Path, catalog: Catalog) -> None:
+    """The template workbook written to ``path`` (see the module docstring)."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(
+        str(path),
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
+    try:
+        fmt = _Formats(book)
+        _requests_sheet(book.add_worksheet(REQUESTS_SHEET), fmt, catalog, len(catalog.items))
+        _instructions_sheet(book.add_worksheet("Instructions"), fmt)
+        _items_sheet(book.add_worksheet(ITEMS_SHEET), fmt, catalog)
+        book.set_properties({"title": "aidplan request template", "author": "aidplan"})
+    finally:
+        book.close()
 
 
 def write_template(path: Path | str, catalog: Catalog) -> Path:
-    """Write the request template to ``path`` atomically; returns the path written."""
+    """Write the request template to ``path`` atomically (the old file survives any failure);
+    returns the path written."""
     target = Path(path)
-    save_workbook_atomic(build_template(catalog), target)
+    write_atomic(target, lambda tmp: _write_template(tmp, catalog))
     return target

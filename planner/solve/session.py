@@ -26,6 +26,7 @@ so every other run sees the model unchanged; `Solution.x` has the model's column
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -250,6 +251,7 @@ class Session:
         previous: np.ndarray | None = None,
         start: np.ndarray | None = None,
         polish: bool = True,
+        stage_box: Callable[[float], float] = mip_stage_box,
     ) -> Solution:
         """The plan: the stages of DESIGN.md §4 in order, each on the optimum of those before.
 
@@ -258,8 +260,10 @@ class Session:
         one. start: a plan the MIP value stage starts from (its
         incumbent; ignored for an LP). polish: re-plan the divisible items of a MIP plan
         around its integer ones (`_polish`); planner.solve.whole_units switches it off where
-        it polishes free of the limits it set. Raises nothing for a solver stop: a plan without any
-        solution has ``usable`` False.
+        it polishes free of the limits it set. stage_box: seconds each later MIP stage may take
+        after a value stage of the given seconds (planner.solve.whole_units boxes its repair
+        tighter). Raises nothing for a solver stop: a plan without any solution has ``usable``
+        False.
         """
         model = self.model
         t0 = time.perf_counter()
@@ -354,7 +358,7 @@ class Session:
                         return Solution.without_plan(
                             n, _status(run), self.solver, ad.version, time.perf_counter() - t0
                         )
-                    box = mip_stage_box(time.perf_counter() - t0)
+                    box = stage_box(time.perf_counter() - t0)
                 elif run.x is None:
                     break
                 best = run.x

@@ -11,9 +11,11 @@ whole plans (its bound is the LP bound from the start) and its later stages are 
 2. **Round down and repair.** Rounding every integer column of the LP plan down keeps it
    feasible (every constraint of §4 is Σ a · x ≤ b with a ≥ 0), so the repair MIP is the full
    model with each integer column held at no less than its rounded-down LP quantity,
-   x_j ≥ ⌊x_LP,j⌋, and the divisible columns the LP plan leaves at 0 held at 0. It only places
-   the units the rounding freed, through the usual MIP stages. Then `polish` re-plans the
-   divisible items around the whole ones through the LP stages, free of those limits.
+   x_j ≥ ⌊x_LP,j⌋, and held at 0 where the LP plan sends nothing on its (offer, line) pair or
+   leaves a divisible column at 0 (`held_at_zero`). It only places the units the rounding
+   freed, through the usual MIP stages. Then `polish` re-plans the divisible items around the
+   whole ones through the LP stages, free of those limits, each stage started from the LP
+   relaxation's optimal basis of that stage.
 3. **Prove.** gap = (V_LP − value) / V_LP. At most ``mip_gap``: the plan is reported optimal.
    Otherwise branch and bound on the full model starts from the repaired plan for at most
    `fallback_box` seconds, and the better plan is kept, against the tighter of the two bounds.
@@ -39,13 +41,27 @@ from planner.model import LinearModel
 from planner.schema import Settings
 from planner.solve.session import Session
 from planner.solve.solution import Solution, SolveStatus
-from planner.solve.stages import SNAP, clean_x
+from planner.solve.stages import MIP_STAGE_MIN_S, SNAP, clean_x
 
 FALLBACK_MIN_S = 1.0
 """Branch and bound after a repair that missed ``mip_gap`` gets at most
 max(FALLBACK_MIN_S, the time spent so far) (`fallback_box`), like the boxed later MIP stages
 (`planner.solve.stages.MIP_STAGE_MIN_S`). Where the LP bound is weak it rarely closes the gap
 (docs/decisions/0006)."""
+
+
+REPAIR_STAGE_SHARE = 0.25
+"""Each later stage of the repair MIP (requested items, cost, arrival) gets at most
+max(MIP_STAGE_MIN_S, REPAIR_STAGE_SHARE × its value stage) (`repair_stage_box`), a quarter
+of the box a plain MIP's later stages get: the repair only places the units rounding freed,
+every other unit is held at the lexicographic LP plan, and `polish` then plans the divisible
+items exactly. Medium benchmark with integer items: the three later stages took 3 × 3.0 s
+(each stopped by its box) and now 3 × 1.0 s; the demo's finish inside the box either way."""
+
+
+def repair_stage_box(stage1_s: float) -> float:
+    """Seconds a later stage of the repair MIP may take after a value stage of ``stage1_s``."""
+    return max(MIP_STAGE_MIN_S, REPAIR_STAGE_SHARE * stage1_s)
 
 
 def fallback_box(spent_s: float) -> float:
@@ -77,20 +93,51 @@ def gap_to_bound(value: float, bound: float) -> float:
     return (bound - value) / abs(bound)
 
 
+def held_at_zero(model: LinearModel, x_lp: np.ndarray) -> np.ndarray:
+    """Columns the repair MIP holds at 0: those of an (offer, line) pair the LP plan sends
+    nothing on, unless that line is short once the LP plan is rounded down, and the divisible
+    columns the LP plan leaves at 0. The repair then places the units rounding freed on the
+    pairs the LP chose (over any corridor and week) or on lines short after rounding, which
+    keeps the MIP a fraction of the model (see docs/decisions/0006 and
+    benchmarks/whole_units.py for the figures)."""
+    v = model.vars
+    o = v["o"].to_numpy(dtype=np.int64)
+    r = v["r"].to_numpy(dtype=np.int64)
+    pair = o * (int(r.max()) + 1 if len(r) else 1) + r
+    chosen = np.isin(pair, np.unique(pair[x_lp > SNAP]))
+    q = model.data.requests["quantity"].to_numpy(dtype=float)
+    # Delivered once rounded down: a line the rounding leaves short may take units from any
+    # offer that can serve it.
+    kept = np.where(model.integer, floor_lower(x_lp, model.integer), x_lp)
+    got = np.bincount(r, weights=kept * v["factor"].to_numpy(dtype=float), minlength=len(q))
+    short = (q - got > SNAP * np.maximum(1.0, q))[r]
+    return np.flatnonzero(~(chosen | short) | (~model.integer & (x_lp <= 0.0)))
+
+
 def lp_session(model: LinearModel, solver: str) -> Session:
-    """A session holding ``model`` with every column divisible: the LP relaxation."""
-    return Session(model, solver, integer=np.zeros(model.n_vars, dtype=bool))
+    """A session holding ``model`` with every column divisible: the LP relaxation. It keeps
+    the optimal basis of each stage, so that `polish` can start from them."""
+    return Session(model, solver, integer=np.zeros(model.n_vars, dtype=bool), keep_stage_bases=True)
 
 
 def polish(
-    model: LinearModel, x: np.ndarray, settings: Settings, previous: np.ndarray | None = None
+    model: LinearModel,
+    x: np.ndarray,
+    settings: Settings,
+    previous: np.ndarray | None = None,
+    lp: Session | None = None,
 ) -> np.ndarray:
     """``x`` with its integer items held and the divisible items planned again through the LP
     stages (each on its optimal face): the lexicographic optimum for the divisible items given
-    the whole ones. ``x`` unchanged unless every LP stage ends proven optimal."""
+    the whole ones. ``x`` unchanged unless every LP stage ends proven optimal.
+
+    lp: the solved LP relaxation (`lp_session`), whose stage bases start the polish's stages
+    (only bounds change, so dual simplex from them is a few iterations; at medium this halves
+    the polish); a fresh session when None."""
     if model.integer.all():
         return x
-    lp = lp_session(model, settings.solver)
+    if lp is None:
+        lp = lp_session(model, settings.solver)
     ic = np.flatnonzero(model.integer)
     whole = np.round(x[ic])
     lp.set_col_bounds(ic, whole, whole)
@@ -101,25 +148,31 @@ def polish(
 
 
 def repair(
-    model: LinearModel, x_lp: np.ndarray, settings: Settings, previous: np.ndarray | None = None
+    model: LinearModel,
+    x_lp: np.ndarray,
+    settings: Settings,
+    previous: np.ndarray | None = None,
+    lp: Session | None = None,
 ) -> Solution:
-    """The repair MIP from the LP plan ``x_lp`` (integer columns ≥ `floor_lower`, divisible
-    columns the LP plan leaves at 0 held at 0), then the `polish` of the divisible items free
-    of those limits. Returns the MIP's `Solution` with the polished plan."""
+    """The repair MIP from the LP plan ``x_lp`` (integer columns ≥ `floor_lower`, the columns
+    of `held_at_zero` at 0), then the `polish` of the divisible items free of those limits
+    (from the solved relaxation ``lp`` when given). Returns the MIP's `Solution` with the
+    polished plan."""
     t0 = time.perf_counter()
     session = Session(model, settings.solver)
     ic = np.flatnonzero(model.integer)
     # ⌊x_LP⌋ below, the model's own bounds kept (a re-plan's fixed columns, §7)
     lower = np.maximum(floor_lower(x_lp, model.integer)[ic], session.col_lower[ic])
     session.set_col_bounds(ic, np.minimum(lower, session.col_upper[ic]), session.col_upper[ic])
-    unused = np.flatnonzero(~model.integer & (x_lp <= 0.0))
+    unused = held_at_zero(model, x_lp)
+    unused = unused[session.col_lower[unused] <= 0.0]  # never free a re-plan's fixed column
     session.set_col_bounds(unused, np.zeros(len(unused)), np.zeros(len(unused)))
-    sol = session.solve(settings, previous, polish=False)
+    sol = session.solve(settings, previous, polish=False, stage_box=repair_stage_box)
     if not sol.usable:
         return sol
     rest = max(settings.time_limit_s - (time.perf_counter() - t0), 1.0)
     x = clean_x(
-        polish(model, sol.x, settings.model_copy(update={"time_limit_s": rest}), previous),
+        polish(model, sol.x, settings.model_copy(update={"time_limit_s": rest}), previous, lp),
         model.integer,
     )
     return dataclasses.replace(
@@ -193,7 +246,8 @@ def solve_whole_units(
     def plain() -> Solution:
         return Session(model, settings.solver).solve(limited(), previous)
 
-    lp = lp_session(model, settings.solver).solve(settings, previous)
+    relaxed = lp_session(model, settings.solver)
+    lp = relaxed.solve(settings, previous)
     bound = lp.value_bound
     if not lp.usable or not np.isfinite(bound):
         return plain()
@@ -201,14 +255,14 @@ def solve_whole_units(
         whole = dataclasses.replace(lp, x=clean_x(lp.x, model.integer), row_duals=None)
         return _with_gap(whole, bound, settings, t0)
 
-    sol = repair(model, lp.x, limited(), previous)
+    sol = repair(model, lp.x, limited(), previous, relaxed)
     kept = previous_whole_plan(model)
     if kept is not None:
         # Re-plan: the LP's value stage may leave the previous whole plan, so rounding its plan
         # can move units the previous plan had right. Repairing from the previous plan itself
         # keeps them; it wins when it is optimal by this method's own standard (within
         # mip_gap of the LP bound) or the other plan is worth no more beyond solver noise.
-        alt = repair(model, kept, limited(), previous)
+        alt = repair(model, kept, limited(), previous, relaxed)
         if alt.usable and (
             not sol.usable
             or gap_to_bound(alt.value, bound) <= settings.mip_gap

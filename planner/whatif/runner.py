@@ -190,7 +190,8 @@ class ScenarioRunner:
                 requests=pd.DataFrame(),
                 bottlenecks=pd.DataFrame(),
             )
-        marg = marginal_values(model, sol, p.settings)
+        # The reasons of a kept plan need the duals; the comparison needs the table only.
+        marg = marginal_values(model, sol, p.settings, need_duals=self.keep_plans)
         notes = marginal_notes(marg)
         if reused is not None:
             notes.append(
