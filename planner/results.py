@@ -24,7 +24,7 @@ REQUEST_COLUMNS = [
     "request_id", "item_id", "requested_item", "unit", "priority", "quantity", "delivered",
     "unmet", "needed_by", "needed_by_date", "first_arrival", "first_arrival_date",
     "last_arrival", "last_arrival_date", "late_periods", "status", "sent_instead", "reason",
-    "reason_detail", "destination",
+    "reason_detail", "destination", "package",
 ]  # fmt: skip
 # A line's status (DESIGN.md §5): all, part or none of the quantity delivered, on time or late.
 STATUSES = ("met", "met late", "partly met", "partly met late", "unmet")
@@ -158,6 +158,56 @@ def sent_instead(model: LinearModel, x: np.ndarray) -> list[str]:
     return out
 
 
+def usable_units(model: LinearModel, x: np.ndarray) -> np.ndarray:
+    """Usable units by period, array [request line, period − 1] (DESIGN.md §4.1), computed
+    from the shipments ``x`` (dispatch columns): for a package line the fewest of its systems
+    and of each component's units ÷ ρ_c arrived by then (whole for integer systems); for every
+    other line the units arrived by then."""
+    data = model.data
+    req = data.requests
+    T = data.horizon
+    n = len(req)
+    v = model.vars
+    arrived = np.zeros((n, T))
+    if len(v):
+        arr = np.minimum(v["arrival"].to_numpy(dtype=int), T) - 1
+        np.add.at(arrived, (v["r"].to_numpy(), arr), x * v["factor"].to_numpy(dtype=float))
+    cum = np.cumsum(arrived, axis=1)
+    out = cum.copy()
+    of = req["package_of"].to_numpy(dtype=int) if "package_of" in req else np.full(n, -1)
+    rho = req["rho"].to_numpy(dtype=float) if "rho" in req else np.zeros(n)
+    for c in np.flatnonzero(of >= 0).tolist():
+        out[of[c]] = np.minimum(out[of[c]], cum[c] / rho[c])
+    if "is_package" in req:
+        pk = np.flatnonzero(req["is_package"].to_numpy(dtype=bool) & req["item_integer"])
+        out[pk] = np.floor(out[pk] + 1e-6)
+    return out
+
+
+def limiting_part(model: LinearModel, x: np.ndarray, r: int) -> int:
+    """The line (the package line r itself or one of its component lines) that limits package
+    r's usable units at the end of the horizon: the fewest units arrived ÷ ρ, the system
+    before its components on a tie."""
+    req = model.data.requests
+    cum = usable_units_parts(model, x)
+    parts = [r, *np.flatnonzero(req["package_of"].to_numpy(dtype=int) == r).tolist()]
+    return min(parts, key=lambda p: (cum[p], p != r))
+
+
+def usable_units_parts(model: LinearModel, x: np.ndarray) -> np.ndarray:
+    """Per line: units arrived by the end of the horizon, component lines divided by ρ."""
+    data = model.data
+    v = model.vars
+    n = len(data.requests)
+    got = (
+        np.bincount(v["r"].to_numpy(), weights=x * v["factor"].to_numpy(float), minlength=n)
+        if len(v)
+        else np.zeros(n)
+    )
+    rho = data.requests["rho"].to_numpy(dtype=float)
+    return np.where(rho > 0, got / np.where(rho > 0, rho, 1.0), got)
+
+
 def requests_table(model: LinearModel, x: np.ndarray) -> pd.DataFrame:
     """Per request line (columns REQUEST_COLUMNS): the item and its unit, quantity, delivered
     and unmet units, the needed-by period and date (the last day on time), first and last
@@ -181,6 +231,25 @@ def requests_table(model: LinearModel, x: np.ndarray) -> pd.DataFrame:
         np.maximum.at(last, r[pos], arr[pos])
         np.maximum.at(late, r[pos], v["late"].to_numpy()[pos].astype(float))
     q = req["quantity"].to_numpy(dtype=float)
+    kind = [""] * n
+    if "is_package" in req and req["is_package"].any():
+        # Package lines (DESIGN.md §4.1): delivered = usable units; first and last arrival =
+        # when the first and the last usable unit is complete; late by the last one.
+        use = usable_units(model, x)
+        due = req["due"].to_numpy(dtype=int)
+        ids = req["request_id"].to_numpy()
+        for p in np.flatnonzero(req["is_package"].to_numpy(dtype=bool)).tolist():
+            got = float(use[p, -1])
+            delivered[p] = got
+            kind[p] = "package: usable units"
+            if got > MET_TOL:
+                first[p] = 1 + int(np.argmax(use[p] > MET_TOL))
+                last[p] = 1 + int(np.argmax(use[p] >= got - 1e-6 * max(1.0, got)))
+                late[p] = max(0, int(last[p]) - int(due[p]))
+            else:
+                first[p], last[p], late[p] = np.inf, -np.inf, 0
+        for c in np.flatnonzero(req["package_of"].to_numpy(dtype=int) >= 0).tolist():
+            kind[c] = f"component of {ids[int(req['package_of'].iat[c])]}"
     status = line_status(q, delivered, late)
     unmet = np.where(np.isin(status, ("met", "met late")), 0.0, np.maximum(q - delivered, 0.0))
 
@@ -217,6 +286,7 @@ def requests_table(model: LinearModel, x: np.ndarray) -> pd.DataFrame:
             "reason": "",
             "reason_detail": "",
             "destination": req["destination"],
+            "package": kind,
         },
         columns=REQUEST_COLUMNS,
     )
@@ -235,7 +305,7 @@ def donors_table(model: LinearModel, x: np.ndarray) -> pd.DataFrame:
     pos = {d: i for i, d in enumerate(donors["donor_id"])}
     o = v["o"].to_numpy() if len(v) else np.array([], int)
     k = np.array([pos[d] for d in data.offers["donor_id"]], dtype=int)[o]
-    spent = np.bincount(k, weights=x * model.cost_eur, minlength=nd) if len(k) else np.zeros(nd)
+    spent = np.bincount(k, weights=x * model.cost_eur[: len(x)], minlength=nd) if len(k) else np.zeros(nd)
     tonnes = (
         np.bincount(k, weights=x * v["weight_t"].to_numpy(), minlength=nd)
         if len(k)
@@ -377,6 +447,7 @@ def summary_table(model: LinearModel, sol: Solution, requests: pd.DataFrame) -> 
         sub = requests[requests["priority"] == p]
         for st in STATUSES:
             rows.append((f"priority {p} lines {st}", int((sub["status"] == st).sum()), ""))
+    rows += package_summary(model, requests)
     rows += [
         ("variables", model.n_vars, ""),
         ("constraints", model.n_rows, ""),
@@ -387,6 +458,33 @@ def summary_table(model: LinearModel, sol: Solution, requests: pd.DataFrame) -> 
         ("stages solved", sol.stages_solved, ""),
     ]
     return pd.DataFrame(rows, columns=["key", "value", "meaning"])
+
+
+def package_summary(model: LinearModel, requests: pd.DataFrame) -> list[tuple[str, Any, str]]:
+    """Summary rows about packages (DESIGN.md §4.1): package lines, packages complete (usable
+    units = quantity), complete on time, systems usable of systems requested. Empty when the
+    plan has no package line."""
+    req = model.data.requests
+    if "is_package" not in req or not req["is_package"].any():
+        return []
+    pk = req["is_package"].to_numpy(dtype=bool)
+    lines = requests.iloc[: len(req)][pk]
+    st = lines["status"]
+    return [
+        ("package lines", len(lines), "Systems asked for with their components."),
+        (
+            "packages complete",
+            int(st.isin(("met", "met late")).sum()),
+            "Package lines whose every system arrives with all its components.",
+        ),
+        ("packages complete on time", int((st == "met").sum()), ""),
+        (
+            "systems usable",
+            float(lines["delivered"].sum()),
+            f"Of {float(lines['quantity'].sum()):g} systems asked for as packages: the units that"
+            " arrive with every component they need.",
+        ),
+    ]
 
 
 def fulfilment_table(model: LinearModel, requests: pd.DataFrame) -> pd.DataFrame:
@@ -434,7 +532,7 @@ def fulfilment_table(model: LinearModel, requests: pd.DataFrame) -> pd.DataFrame
 
 def extract(model: LinearModel, sol: Solution) -> PlanResult:
     """All §5 tables for a solved model."""
-    x = sol.x
+    x = sol.x[: model.n_x]  # shipments; the usable units of packages follow them
     req = requests_table(model, x)
     return PlanResult(
         model=model,

@@ -77,7 +77,8 @@ def explain_plan(
     if not len(todo):
         return reasons
 
-    x = sol.x
+    x_all = sol.x  # every column; x: the dispatch columns (packages add U after them)
+    x = x_all[: model.n_x]
     v = model.vars
     vr = v["r"].to_numpy()
     starts = np.searchsorted(vr, np.arange(n_req + 1))  # variables are ordered by r
@@ -99,7 +100,7 @@ def explain_plan(
     # A MILP of over RESOLVE_MAX_LP_VARS variables: the duals of its LP with the integer items
     # fixed speak for every variable, instead of re-solves (0.1–0.7 s a question there).
     big_mip = model.is_mip and model.n_vars > RESOLVE_MAX_LP_VARS and duals is not None
-    sig = _signal(model, x, duals, all_priced=big_mip)
+    sig = _signal(model, x_all, duals, all_priced=big_mip)
     ent = _entities(model)
     t_of = v["t"].to_numpy()
     arrival = v["arrival"].to_numpy()
@@ -111,7 +112,7 @@ def explain_plan(
     resolver = (
         _Resolver(
             model,
-            x,
+            x_all,
             s,
             max_resolves,
             _time_left(model, sol, s)

@@ -9,7 +9,8 @@ whole plans (its bound is the LP bound from the start) and its later stages are 
 1. **Relax.** A `Session` with every column divisible solves the stages of DESIGN.md §4 on
    their optimal faces. Its value-stage optimum V_LP bounds the value of every plan.
 2. **Round down and repair.** Rounding every integer column of the LP plan down keeps it
-   feasible (every constraint of §4 is Σ a · x ≤ b with a ≥ 0), so the repair MIP is the full
+   feasible (every constraint of §4 is Σ a · x ≤ b with a ≥ 0; the package rows of §4.1 are
+   met by choosing the usable units U afresh, see `repair`), so the repair MIP is the full
    model with each integer column held at no less than its rounded-down LP quantity,
    x_j ≥ ⌊x_LP,j⌋, and the divisible columns the LP plan leaves at 0 held at 0. It only places
    the units the rounding freed, through the usual MIP stages. Then `polish` re-plans the
@@ -102,9 +103,13 @@ def repair(
     of those limits. Returns the MIP's `Solution` with the polished plan."""
     t0 = time.perf_counter()
     session = Session(model, settings.solver)
-    ic = np.flatnonzero(model.integer)
+    # Shipments only: the usable units U of packages (DESIGN.md §4.1) sit on rows with
+    # negative coefficients, so ⌊U_LP⌋ may exceed what the rounded-down shipments make
+    # usable; the repair MIP chooses U afresh (integer for integer systems), from 0.
+    is_x = np.arange(model.n_vars) < model.n_x
+    ic = np.flatnonzero(model.integer & is_x)
     session.set_col_bounds(ic, floor_lower(x_lp, model.integer)[ic], np.full(len(ic), np.inf))
-    unused = np.flatnonzero(~model.integer & (x_lp <= 0.0))
+    unused = np.flatnonzero(~model.integer & is_x & (x_lp <= 0.0))
     session.set_col_bounds(unused, np.zeros(len(unused)), np.zeros(len(unused)))
     sol = session.solve(settings, previous, polish=False)
     if not sol.usable:
