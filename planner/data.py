@@ -75,6 +75,10 @@ def expand_packages(requests: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     priority, earliest, needed_by, destination, sheet and row; its id is
     ``<request_id>/<item_id>``, its quantity ρ_c · q_r. Adds is_package, package_of, rho.
     """
+    if "package_of" in requests:  # already expanded (a planning data's own table): again
+        keep = requests["package_of"].to_numpy(dtype=np.int64) < 0
+        requests = requests[keep].drop(columns=["is_package", "package_of", "rho"])
+        requests = requests.reset_index(drop=True)
     comps = catalog.components()
     asked = (
         requests["package"].to_numpy(dtype=bool)
@@ -120,8 +124,9 @@ def build_planning_data(
     req = expand_packages(requests.reset_index(drop=True), catalog)
     req["due"] = [T if pd.isna(d) else min(int(d), T) for d in req["needed_by"]]
     weights = settings.priority_weights
-    req["weight_value"] = [float(weights[int(p)]) for p in req["priority"]]
-    req.loc[req["package_of"] >= 0, "weight_value"] = 0.0  # components carry no value
+    w = np.array([float(weights[int(p)]) for p in req["priority"]], dtype=float)
+    w[req["package_of"].to_numpy(dtype=np.int64) >= 0] = 0.0  # components carry no value
+    req["weight_value"] = w
     req["item_integer"] = items.loc[req["item_id"], "integer"].to_numpy(dtype=bool)
 
     excluded = set(settings.exclude_donors)
