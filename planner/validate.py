@@ -299,7 +299,9 @@ def check_requires(items: pd.DataFrame, file: str) -> list[Issue]:
     graph: dict[str, list[str]] = {}
     rows: dict[str, int | None] = {}
     for item, text, row in zip(
-        items["item_id"].astype(str), items["requires"].fillna("").astype(str), items["row"],
+        items["item_id"].astype(str),
+        items["requires"].fillna("").astype(str),
+        items["row"],
         strict=True,
     ):
         if not text.strip():

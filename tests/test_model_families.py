@@ -491,7 +491,13 @@ def test_package_usable_binds(solver: str) -> None:
     res = plan(
         solver,
         [
-            {"offer_id": "o1", "donor_id": "d1", "item_id": "l", "quantity": 3, "unit_cost_eur": 10},
+            {
+                "offer_id": "o1",
+                "donor_id": "d1",
+                "item_id": "l",
+                "quantity": 3,
+                "unit_cost_eur": 10,
+            },
             {"offer_id": "o2", "donor_id": "d1", "item_id": "m", "quantity": 8, "unit_cost_eur": 1},
         ],
         [{"request_id": "R1", "item_id": "l", "quantity": 3, "priority": 1}],
@@ -569,8 +575,20 @@ def test_package_order_not_binding(solver: str) -> None:
     res = plan(
         solver,
         [
-            {"offer_id": "o1", "donor_id": "d1", "item_id": "l", "quantity": 3, "available_from": 1},
-            {"offer_id": "o2", "donor_id": "d1", "item_id": "m", "quantity": 12, "available_from": 2},
+            {
+                "offer_id": "o1",
+                "donor_id": "d1",
+                "item_id": "l",
+                "quantity": 3,
+                "available_from": 1,
+            },
+            {
+                "offer_id": "o2",
+                "donor_id": "d1",
+                "item_id": "m",
+                "quantity": 12,
+                "available_from": 2,
+            },
         ],
         [{"request_id": "R1", "item_id": "l", "quantity": 3, "priority": 1, "needed_by": 1}],
         items=LAUNCHER_AND_MISSILES,
@@ -590,8 +608,20 @@ def test_package_late_by_its_last_component(solver: str) -> None:
     res = plan(
         solver,
         [
-            {"offer_id": "o1", "donor_id": "d1", "item_id": "l", "quantity": 3, "available_from": 1},
-            {"offer_id": "o2", "donor_id": "d1", "item_id": "m", "quantity": 12, "available_from": 3},
+            {
+                "offer_id": "o1",
+                "donor_id": "d1",
+                "item_id": "l",
+                "quantity": 3,
+                "available_from": 1,
+            },
+            {
+                "offer_id": "o2",
+                "donor_id": "d1",
+                "item_id": "m",
+                "quantity": 12,
+                "available_from": 3,
+            },
         ],
         [{"request_id": "R1", "item_id": "l", "quantity": 3, "priority": 1, "needed_by": 1}],
         items=LAUNCHER_AND_MISSILES,

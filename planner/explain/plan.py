@@ -212,7 +212,47 @@ def explain_plan(
                 if why:
                     parts.append("late because " + "; ".join(why))
         reasons[r] = "; ".join(dict.fromkeys(parts))
-    return reasons
+    return package_reasons(model, x, requests, reasons)
+
+
+def package_reasons(
+    model: LinearModel, x: np.ndarray, requests: pd.DataFrame, reasons: list[str]
+) -> list[str]:
+    """Reasons of package lines (DESIGN.md §4.1) name the part that limits them.
+
+    A package short of usable units: the part (the system itself or a component line) with
+    the fewest units arrived ÷ ρ by the end of the horizon; a late package: the part whose
+    last unit arrives last. When that part is a component, the package's reason is
+    "<component name>: <the component line's reason>" ("PAC-3 MSE interceptor: stock of offer
+    us-pac3 taken by other lines M-32 (priority 1)"). ``x``: the dispatch columns.
+    """
+    from planner.results import limiting_part
+
+    req = model.data.requests
+    if "is_package" not in req or not req["is_package"].any():
+        return reasons
+    names = {
+        str(k): str(n)
+        for k, n in zip(model.data.items["item_id"], model.data.items["name"], strict=True)
+    }
+    of = req["package_of"].to_numpy(dtype=int)
+    status = requests["status"].to_numpy()
+    last = requests["last_arrival"]
+    out = list(reasons)
+    for r in np.flatnonzero(req["is_package"].to_numpy(dtype=bool)).tolist():
+        if status[r] == "met":
+            continue
+        parts = [r, *np.flatnonzero(of == r).tolist()]
+        if status[r] in ("met late",):
+            arrived = [(int(last.iat[p]) if pd.notna(last.iat[p]) else 0, p != r, p) for p in parts]
+            part = max(arrived)[2]
+        else:
+            part = limiting_part(model, x, r)
+        if part == r or not reasons[part]:
+            continue
+        item = str(req["item_id"].iat[part])
+        out[r] = f"{names.get(item, item)}: {reasons[part]}"
+    return out
 
 
 def _time_left(model: LinearModel, sol: Solution, settings: Settings) -> float:

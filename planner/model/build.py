@@ -159,13 +159,18 @@ def build_model(data: PlanningData) -> LinearModel:
     value[req["is_package"].to_numpy(dtype=bool)[r]] = 0.0
     u = usable_table(data)
     T = data.horizon
+    # Earlier arrivals (last stage), maximising Σ (T + 1 − arrival) · column: shipments of
+    # package and component lines count through the usable units instead (arrival T + 1
+    # gives them 0, and each U[r,t] counts 1, so Σ_t U[r,t] rewards every unit complete
+    # early), so the stage never ships parts that make nothing usable.
+    in_package = (req["is_package"].to_numpy(dtype=bool) | (req["package_of"].to_numpy() >= 0))[r]
+    x_arrival = np.where(in_package, T + 1.0, v["arrival"].to_numpy(dtype=float))
     m = LinearModel(
         data=data,
         vars=v,
         value=np.concatenate([value, usable_value(data, u)]),
         cost_eur=np.concatenate([v["cost_unit_eur"].to_numpy(dtype=float), np.zeros(len(u))]),
-        # U is no arrival: T + 1 gives it earliness 0 in the last stage
-        arrival=np.concatenate([v["arrival"].to_numpy(dtype=float), np.full(len(u), T + 1.0)]),
+        arrival=np.concatenate([x_arrival, np.full(len(u), float(T))]),
         integer=np.concatenate(
             [
                 v["integer"].to_numpy(dtype=bool),

@@ -216,9 +216,9 @@ def package_usable_rows(m: LinearModel) -> RowBlock:
     T = m.data.horizon
     cols = usable_columns(m)
     if not cols:
-        empty = pd.DataFrame(
-            {"r": np.array([], np.int64), "t": np.array([], np.int64)}
-        ).assign(request_id=[], part=[], period=np.array([], np.int64))
+        empty = pd.DataFrame({"r": np.array([], np.int64), "t": np.array([], np.int64)}).assign(
+            request_id=[], part=[], period=np.array([], np.int64)
+        )
         z = np.array([], dtype=np.int64)
         return RowBlock("package_usable", empty, z, z.copy(), np.zeros(0), np.zeros(0))
     is_pk = req["is_package"].to_numpy(dtype=bool)
