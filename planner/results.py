@@ -57,6 +57,7 @@ class PlanResult:
 
 def allocations_table(model: LinearModel, x: np.ndarray) -> pd.DataFrame:
     """One row per variable with x > 0."""
+    x = x[: model.n_x]  # shipments (a full solution also holds the usable units U)
     data = model.data
     sel = np.flatnonzero(x > 0)
     v = model.vars.iloc[sel]
@@ -126,6 +127,7 @@ def sent_instead(model: LinearModel, x: np.ndarray) -> list[str]:
     """Per request line, what was sent in place of the requested item, in words:
     "1,200 NLAW for 600 Javelin" (substitute units sent, then the requested units they cover);
     several substitutes are joined with "; ". Empty where only the requested item was sent."""
+    x = x[: model.n_x]  # shipments (a full solution also holds the usable units U)
     data = model.data
     n = len(data.requests)
     out = [""] * n
@@ -163,15 +165,27 @@ def usable_units(model: LinearModel, x: np.ndarray) -> np.ndarray:
     from the shipments ``x`` (dispatch columns): for a package line the fewest of its systems
     and of each component's units ÷ ρ_c arrived by then (whole for integer systems); for every
     other line the units arrived by then."""
-    data = model.data
-    req = data.requests
-    T = data.horizon
-    n = len(req)
     v = model.vars
+    x = x[: model.n_x]
+    return usable_from_arrivals(
+        model.data.requests,
+        model.data.horizon,
+        v["r"].to_numpy(),
+        v["arrival"].to_numpy(dtype=int),
+        x * v["factor"].to_numpy(dtype=float),
+    )
+
+
+def usable_from_arrivals(
+    req: pd.DataFrame, T: int, r: np.ndarray, arrival: np.ndarray, units: np.ndarray
+) -> np.ndarray:
+    """`usable_units` from effective ``units`` of line ``r`` arriving in ``arrival`` (periods
+    after T are dropped): array [request line, period − 1]."""
+    n = len(req)
     arrived = np.zeros((n, T))
-    if len(v):
-        arr = np.minimum(v["arrival"].to_numpy(dtype=int), T) - 1
-        np.add.at(arrived, (v["r"].to_numpy(), arr), x * v["factor"].to_numpy(dtype=float))
+    keep = arrival <= T
+    if keep.any():
+        np.add.at(arrived, (r[keep], arrival[keep] - 1), units[keep])
     cum = np.cumsum(arrived, axis=1)
     out = cum.copy()
     of = req["package_of"].to_numpy(dtype=int) if "package_of" in req else np.full(n, -1)
@@ -182,6 +196,22 @@ def usable_units(model: LinearModel, x: np.ndarray) -> np.ndarray:
         pk = np.flatnonzero(req["is_package"].to_numpy(dtype=bool) & req["item_integer"])
         out[pk] = np.floor(out[pk] + 1e-6)
     return out
+
+
+def package_value(req: pd.DataFrame, usable: np.ndarray, late_penalty: float) -> float:
+    """Σ over package lines of (W_r / q_r) · Σ_t (U_r,t − U_r,t−1) · (1 − λ · max(0, t − d_r))
+    (DESIGN.md §4.1), from ``usable`` as `usable_from_arrivals` gives it."""
+    if "is_package" not in req:
+        return 0.0
+    total = 0.0
+    T = usable.shape[1]
+    t = np.arange(1, T + 1)
+    for p in np.flatnonzero(req["is_package"].to_numpy(dtype=bool)).tolist():
+        gain = np.diff(usable[p], prepend=0.0)
+        g = 1.0 - late_penalty * np.maximum(0, t - int(req["due"].iat[p]))
+        w = float(req["weight_value"].iat[p]) / float(req["quantity"].iat[p])
+        total += w * float(gain @ g)
+    return total
 
 
 def limiting_part(model: LinearModel, x: np.ndarray, r: int) -> int:
@@ -213,6 +243,7 @@ def requests_table(model: LinearModel, x: np.ndarray) -> pd.DataFrame:
     and unmet units, the needed-by period and date (the last day on time), first and last
     arrival period and date, the most periods late, the status (STATUSES), what was sent
     instead (`sent_instead`) and the reason (left empty here; planner.explain fills it)."""
+    x = x[: model.n_x]  # shipments (a full solution also holds the usable units U)
     data = model.data
     req = data.requests
     s = data.settings
@@ -298,6 +329,7 @@ def donors_table(model: LinearModel, x: np.ndarray) -> pd.DataFrame:
     column ``units_<category>`` per item category the plan sends (units of that category's
     items: counting missiles and shells together is only meaningful within a category), and
     tonnes (weight sent, t)."""
+    x = x[: model.n_x]  # shipments (a full solution also holds the usable units U)
     data = model.data
     v = model.vars
     donors = data.donors
@@ -339,6 +371,7 @@ def corridors_table(model: LinearModel, x: np.ndarray) -> pd.DataFrame:
     """Per real corridor and period: corridor_id, mode, period, period_start (date),
     capacity_t, used_t (tonnes dispatched), utilisation (share; empty where the corridor is
     closed) and note ("closed" where capacity is 0)."""
+    x = x[: model.n_x]  # shipments (a full solution also holds the usable units U)
     data = model.data
     corr = data.corridors
     real = np.flatnonzero(~corr["virtual"].to_numpy(dtype=bool))

@@ -348,7 +348,7 @@ def check_requires(items: pd.DataFrame, file: str) -> list[Issue]:
         path.append(node)
         for nxt in graph.get(node, []):
             if colour.get(nxt) == 1:
-                cycle = path[path.index(nxt) :] + [nxt]
+                cycle = [*path[path.index(nxt) :], nxt]
                 for member in cycle[:-1]:
                     in_cycle.setdefault(member, cycle)
             elif not colour.get(nxt):

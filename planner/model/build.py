@@ -193,7 +193,11 @@ def usable_table(data: PlanningData) -> pd.DataFrame:
     """
     req = data.requests
     T = data.horizon
-    pk = np.flatnonzero(req["is_package"].to_numpy(dtype=bool)) if "is_package" in req else []
+    pk: list[int] = (
+        np.flatnonzero(req["is_package"].to_numpy(dtype=bool)).tolist()
+        if "is_package" in req
+        else []
+    )
     rs: list[np.ndarray] = []
     ts: list[np.ndarray] = []
     for r in pk:

@@ -20,8 +20,8 @@ from planner.io.requests.headers import is_total_text
 from planner.io.requests.items import ItemMatcher
 from planner.io.requests.values import (
     check_quantity,
-    read_priority,
     read_package,
+    read_priority,
     read_quantity,
     read_request_id,
 )
