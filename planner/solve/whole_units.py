@@ -95,6 +95,20 @@ def polish(
     return sol.x
 
 
+def usable_lower(model: LinearModel, lower: np.ndarray) -> np.ndarray:
+    """Per usable-units column U[r,t]: the units the shipments ``lower`` (the repair's lower
+    bounds, divisible columns 0) make usable by t, whole for integer systems. Any plan with
+    shipments at or above ``lower`` can have U this high, so these bounds keep the repair
+    MIP feasible and start it where the rounding left it."""
+    if not len(model.usable):
+        return np.zeros(0)
+    from planner.results import usable_units
+
+    use = usable_units(model, lower)
+    u = model.usable
+    return use[u["r"].to_numpy(), u["t"].to_numpy() - 1]
+
+
 def repair(
     model: LinearModel, x_lp: np.ndarray, settings: Settings, previous: np.ndarray | None = None
 ) -> Solution:
@@ -103,12 +117,14 @@ def repair(
     of those limits. Returns the MIP's `Solution` with the polished plan."""
     t0 = time.perf_counter()
     session = Session(model, settings.solver)
-    # Shipments only: the usable units U of packages (DESIGN.md §4.1) sit on rows with
-    # negative coefficients, so ⌊U_LP⌋ may exceed what the rounded-down shipments make
-    # usable; the repair MIP chooses U afresh (integer for integer systems), from 0.
+    # The usable units U of packages (DESIGN.md §4.1) sit on rows with negative
+    # coefficients, so ⌊U_LP⌋ may exceed what the rounded-down shipments make usable: U is
+    # held instead at no less than what those shipments make usable (`usable_lower`).
     is_x = np.arange(model.n_vars) < model.n_x
-    ic = np.flatnonzero(model.integer & is_x)
-    session.set_col_bounds(ic, floor_lower(x_lp, model.integer)[ic], np.full(len(ic), np.inf))
+    lower = floor_lower(x_lp, model.integer)
+    lower[model.n_x :] = usable_lower(model, lower)
+    ic = np.flatnonzero(model.integer)
+    session.set_col_bounds(ic, lower[ic], np.full(len(ic), np.inf))
     unused = np.flatnonzero(~model.integer & is_x & (x_lp <= 0.0))
     session.set_col_bounds(unused, np.zeros(len(unused)), np.zeros(len(unused)))
     sol = session.solve(settings, previous, polish=False)
