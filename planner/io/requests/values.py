@@ -120,7 +120,7 @@ _PACKAGE_NO = {"no", "n", "false", "0", "item only", "item", "ні", "only item"
 def read_package(cell: Cell) -> tuple[bool | None, Problem | None]:
     """A ``package`` cell (DESIGN.md §2.2, §4.1): yes/true/1/package → True; no/false/0/
     "item only" → False; an empty cell → None (the default: a package when the item is a
-    system); anything else is a [bad-value] problem."""
+    system); anything else is a [bad-package] problem."""
     value = cell.value
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, None
@@ -134,6 +134,6 @@ def read_package(cell: Cell) -> tuple[bool | None, Problem | None]:
     if text in _PACKAGE_NO:
         return False, None
     return None, (
-        "bad-value",
+        "bad-package",
         f'expected yes (the whole package) or no ("item only"), found {show(value)}',
     )
