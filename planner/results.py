@@ -538,7 +538,10 @@ def fulfilment_table(model: LinearModel, requests: pd.DataFrame) -> pd.DataFrame
     # lines kept with keep_unknown (no catalog item, appended after the model's lines) have
     # no weight in the model and no category: they are not part of these figures
     requests = requests.iloc[: len(data.requests)]
-    w = data.requests["weight_value"].to_numpy(dtype=float)
+    # component lines of packages (DESIGN.md §4.1) count through their package line
+    own = data.requests["package_of"].to_numpy(dtype=int) < 0
+    requests = requests[own]
+    w = data.requests["weight_value"].to_numpy(dtype=float)[own]
     q = requests["quantity"].to_numpy(dtype=float)
     share = np.minimum(requests["delivered"].to_numpy(dtype=float) / np.maximum(q, 1e-12), 1.0)
     met = requests["status"].isin(("met", "met late")).to_numpy()
