@@ -214,16 +214,6 @@ def package_value(req: pd.DataFrame, usable: np.ndarray, late_penalty: float) ->
     return total
 
 
-def limiting_part(model: LinearModel, x: np.ndarray, r: int) -> int:
-    """The line (the package line r itself or one of its component lines) that limits package
-    r's usable units at the end of the horizon: the fewest units arrived ÷ ρ, the system
-    before its components on a tie."""
-    req = model.data.requests
-    cum = usable_units_parts(model, x)
-    parts = [r, *np.flatnonzero(req["package_of"].to_numpy(dtype=int) == r).tolist()]
-    return min(parts, key=lambda p: (cum[p], p != r))
-
-
 def usable_units_parts(model: LinearModel, x: np.ndarray) -> np.ndarray:
     """Per line: units arrived by the end of the horizon, component lines divided by ρ."""
     data = model.data

@@ -649,3 +649,23 @@ def test_package_no_behaves_like_an_item(solver: str) -> None:
     assert res.model.block("package_usable").n_rows == 0
     assert res.solution.value == pytest.approx(1000.0)
     assert delivered(res) == [3.0]
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_free_parts_that_make_nothing_usable_stay_home(solver: str) -> None:
+    """As test_package_usable_binds, but everything is free: usable = min(3, 8 / 4) = 2,
+    value 666.67 either way, and no cost stage to leave the third launcher at home. The
+    earlier-arrivals stage counts each part shipped −1 and each usable unit +1 per period,
+    so it sends 2 launchers and 8 missiles, not 3 + 8."""
+    res = plan(
+        solver,
+        [
+            {"offer_id": "o1", "donor_id": "d1", "item_id": "l", "quantity": 3},
+            {"offer_id": "o2", "donor_id": "d1", "item_id": "m", "quantity": 8},
+        ],
+        [{"request_id": "R1", "item_id": "l", "quantity": 3, "priority": 1}],
+        items=LAUNCHER_AND_MISSILES,
+    )
+    assert res.solution.value == pytest.approx(2000.0 / 3.0)
+    sent = res.allocations.groupby("item_id")["quantity"].sum()
+    assert sent["l"] == pytest.approx(2.0) and sent["m"] == pytest.approx(8.0)

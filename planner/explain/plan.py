@@ -215,18 +215,24 @@ def explain_plan(
     return package_reasons(model, x, requests, reasons)
 
 
+_NOT_LIMITED = ("more was possible", "on time was possible", "the solver stopped")
+"""Starts of reasons that name no limit (see explain_plan)."""
+
+
 def package_reasons(
     model: LinearModel, x: np.ndarray, requests: pd.DataFrame, reasons: list[str]
 ) -> list[str]:
     """Reasons of package lines (DESIGN.md §4.1) name the part that limits them.
 
     A package short of usable units: the part (the system itself or a component line) with
-    the fewest units arrived ÷ ρ by the end of the horizon; a late package: the part whose
-    last unit arrives last. When that part is a component, the package's reason is
-    "<component name>: <the component line's reason>" ("PAC-3 MSE interceptor: stock of offer
-    us-pac3 taken by other lines M-32 (priority 1)"). ``x``: the dispatch columns.
+    the fewest units arrived ÷ ρ by the end of the horizon among those whose own reason names
+    a limit (all parts when none does); a late package: the part whose last unit arrives
+    last. When that part is a component, the package's reason is "<component name>: <the
+    component line's reason>"
+    ("PAC-3 MSE interceptor: stock of offer us-pac3 taken by other lines M-32 (priority 1)").
+    ``x``: the dispatch columns.
     """
-    from planner.results import limiting_part
+    from planner.results import usable_units_parts
 
     req = model.data.requests
     if "is_package" not in req or not req["is_package"].any():
@@ -247,7 +253,14 @@ def package_reasons(
             arrived = [(int(last.iat[p]) if pd.notna(last.iat[p]) else 0, p != r, p) for p in parts]
             part = max(arrived)[2]
         else:
-            part = limiting_part(model, x, r)
+            # a part held back by a limit the explanation names before one that merely was
+            # not sent (nothing usable to send it for); among those, fewest units ÷ ρ
+            cum = usable_units_parts(model, x)
+
+            def unblocked(p: int) -> bool:
+                return not reasons[p] or reasons[p].startswith(_NOT_LIMITED)
+
+            part = min(parts, key=lambda p: (unblocked(p), round(float(cum[p]), 9), p != r))
         if part == r or not reasons[part]:
             continue
         item = str(req["item_id"].iat[part])

@@ -51,7 +51,9 @@ class LinearModel:
     @property
     def earliness(self) -> np.ndarray:
         """Stage-3 objective (maximise): T + 1 − arrival per unit. Rewarding early units rather
-        than penalising late ones means the stage never gains by sending less."""
+        than penalising late ones means the stage never gains by sending less — except parts
+        of packages (−1 each; their usable units U count +1 per period instead, see
+        build_model), so free parts that make nothing usable are not sent."""
         return (self.data.horizon + 1.0) - self.arrival
 
     def col_names(self) -> list[str]:
@@ -160,11 +162,13 @@ def build_model(data: PlanningData) -> LinearModel:
     u = usable_table(data)
     T = data.horizon
     # Earlier arrivals (last stage), maximising Σ (T + 1 − arrival) · column: shipments of
-    # package and component lines count through the usable units instead (arrival T + 1
-    # gives them 0, and each U[r,t] counts 1, so Σ_t U[r,t] rewards every unit complete
-    # early), so the stage never ships parts that make nothing usable.
+    # package and component lines count through the usable units instead (each U[r,t]
+    # counts 1, so Σ_t U[r,t] rewards every unit complete early), and each part shipped
+    # counts −1 (arrival T + 2), so the stage takes back free parts that make nothing
+    # usable (the third launcher without missiles); the parts a usable unit needs stay,
+    # since the value stage's optimum holds U.
     in_package = (req["is_package"].to_numpy(dtype=bool) | (req["package_of"].to_numpy() >= 0))[r]
-    x_arrival = np.where(in_package, T + 1.0, v["arrival"].to_numpy(dtype=float))
+    x_arrival = np.where(in_package, T + 2.0, v["arrival"].to_numpy(dtype=float))
     m = LinearModel(
         data=data,
         vars=v,
