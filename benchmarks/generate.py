@@ -8,8 +8,11 @@ as numbers or words and deadlines as periods, ``W12`` or dates. Reading those fi
 therefore part of what ``benchmarks/run.py`` times, and the in-memory truth is what the
 independent baseline (``benchmarks/baseline.py``) builds its model from.
 
-The same ``(size, seed, integer)`` always gives the same instance and the same bytes on disk
-(apart from the workbook's zip time stamps).
+The same ``(size, seed, integer, packages)`` always gives the same instance and the same bytes
+on disk (apart from the workbook's zip time stamps). ``packages`` (``--packages``) gives every
+system item (artillery, armor, aircraft, coastal defence) one or two components in items.csv
+``requires`` (DESIGN.md §4.1), drawn from offered munitions, so their request lines become
+packages; everything else is the same instance as without it.
 
     .venv/bin/python -m benchmarks.generate large --out /tmp/aidplan-bench/large
 """
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Sequence
@@ -161,6 +165,7 @@ class Instance:
     capacity_changes: pd.DataFrame
     substitutes: pd.DataFrame
     requests: pd.DataFrame
+    packages: bool = False  # items has a requires column (`add_packages`)
 
     @property
     def priority_weights(self) -> dict[int, float]:
@@ -256,8 +261,42 @@ def _make_corridors(
     return corr, pd.DataFrame(changes)
 
 
-def make_instance(size: str, seed: int = 1, integer: bool = False) -> Instance:
-    """Generate the instance of ``size`` (small, medium or large) from ``seed``."""
+SYSTEM_CATEGORIES = ("artillery", "armor", "aircraft", "coastal_defense")
+COMPONENT_CATEGORIES = ("ammunition", "anti_tank", "air_defense")
+
+
+def add_packages(inst: Instance) -> Instance:
+    """``inst`` with a ``requires`` column: each system item needs one or two components,
+    chosen among the offered items of COMPONENT_CATEGORIES, 2–40 units each per system (whole
+    numbers); a random stream of its own, so the rest of the instance is unchanged."""
+    rng = np.random.default_rng([inst.seed, 14])
+    items = inst.items.copy()
+    offered = set(inst.offers["item_id"])
+    pool = sorted(
+        i
+        for i, c in zip(items["item_id"], items["category"], strict=True)
+        if c in COMPONENT_CATEGORIES and i in offered
+    )
+    requires = []
+    for cat in items["category"]:
+        if cat not in SYSTEM_CATEGORIES or not pool:
+            requires.append("")
+            continue
+        k = int(rng.integers(1, min(2, len(pool)) + 1))
+        comps = rng.choice(pool, size=k, replace=False)
+        rho = rng.integers(2, 41, size=k)
+        requires.append(";".join(f"{c}:{int(q)}" for c, q in zip(comps, rho, strict=True)))
+    items["requires"] = requires
+    return dataclasses.replace(inst, items=items, packages=True)
+
+
+def make_instance(
+    size: str, seed: int = 1, integer: bool = False, packages: bool = False
+) -> Instance:
+    """Generate the instance of ``size`` (small, medium or large) from ``seed``; ``packages``:
+    with components on the system items (`add_packages`)."""
+    if packages:
+        return add_packages(make_instance(size, seed, integer))
     spec = SIZES[size]
     rng = np.random.default_rng(seed)
     T = spec.periods
@@ -488,13 +527,10 @@ def write_catalog(inst: Instance, folder: Path) -> Path:
     substitutes, planning.toml)."""
     folder.mkdir(parents=True, exist_ok=True)
     it = inst.items
-    _write_csv(
-        folder / "items.csv",
-        ["item_id", "name", "category", "unit", "unit_weight_t", "integer", "aliases"],
-        it[["item_id", "name", "category", "unit", "unit_weight_t", "integer", "aliases"]]
-        .to_numpy(dtype=object)
-        .tolist(),
-    )
+    cols = ["item_id", "name", "category", "unit", "unit_weight_t", "integer", "aliases"]
+    if "requires" in it:
+        cols.insert(-1, "requires")
+    _write_csv(folder / "items.csv", cols, it[cols].to_numpy(dtype=object).tolist())
     _write_csv(
         folder / "donors.csv",
         ["donor_id", "name", "budget_eur", "corridors"],
@@ -589,9 +625,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("size", choices=sorted(SIZES))
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--integer", action="store_true", help="mark indivisible items integer")
+    p.add_argument(
+        "--packages", action="store_true", help="give system items components (requires)"
+    )
     p.add_argument("--out", type=Path, required=True, help="folder to write into")
     a = p.parse_args(argv)
-    inst = make_instance(a.size, a.seed, a.integer)
+    inst = make_instance(a.size, a.seed, a.integer, a.packages)
     catalog, requests = write_instance(inst, a.out)
     print(f"catalog {catalog}  requests {requests}")
 

@@ -23,7 +23,12 @@ no capacity limit."""
 class PlanningData:
     """Tables the model is built from; row positions are the model's indices.
 
-    requests: request table (planner.requests.REQUEST_COLUMNS) + due, weight_value, item_integer
+    requests: request table (planner.requests.REQUEST_COLUMNS) + due, weight_value,
+        item_integer, and the package columns of DESIGN.md §4.1: is_package (a system line
+        whose value comes from its usable units), package_of (position of the package line a
+        component line belongs to, -1 for other lines), rho (component units per system unit,
+        0 for other lines). Component lines follow their package line, with id
+        ``<request_id>/<item_id>``, quantity ρ_c · q, weight_value 0.
     offers: catalog offers of donors not excluded + ready (first dispatch period)
     donors: donor_id, name, budget_eur (scaled; NaN = unlimited), corridors
     corridors: real corridors + the virtual one (last row; virtual = True)
@@ -62,6 +67,53 @@ def capacity_table(corridors: pd.DataFrame, changes: pd.DataFrame, horizon: int)
     return cap
 
 
+def expand_packages(requests: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    """Each package line followed by one component line per required item (DESIGN.md §4.1).
+
+    A line is a package when its item has components (Catalog.components) and its
+    ``package`` column is true (the default). A component line copies the package line's
+    priority, earliest, needed_by, destination, sheet and row; its id is
+    ``<request_id>/<item_id>``, its quantity ρ_c · q_r. Adds is_package, package_of, rho.
+    """
+    if "package_of" in requests:  # already expanded (a planning data's own table): again
+        keep = requests["package_of"].to_numpy(dtype=np.int64) < 0
+        requests = requests[keep].drop(columns=["is_package", "package_of", "rho"])
+        requests = requests.reset_index(drop=True)
+    comps = catalog.components()
+    asked = (
+        requests["package"].to_numpy(dtype=bool)
+        if "package" in requests
+        else np.ones(len(requests), dtype=bool)
+    )
+    rows: list[dict[str, object]] = []
+    for pos, line in enumerate(requests.to_dict("records")):
+        parts = comps.get(str(line["item_id"]), ()) if asked[pos] else ()
+        parent = len(rows)
+        rows.append({**line, "is_package": bool(parts), "package_of": -1, "rho": 0.0})
+        for item, rho in parts:
+            rows.append(
+                {
+                    **line,
+                    "request_id": f"{line['request_id']}/{item}",
+                    "item_id": item,
+                    "requested_item": item,
+                    "quantity": float(line["quantity"]) * rho,
+                    "notes": "",
+                    "package": False,
+                    "is_package": False,
+                    "package_of": parent,
+                    "rho": float(rho),
+                }
+            )
+    out = pd.DataFrame(rows, columns=[*requests.columns, "is_package", "package_of", "rho"])
+    for col in requests.columns:
+        out[col] = out[col].astype(requests[col].dtype)
+    out["is_package"] = out["is_package"].astype(bool)
+    out["package_of"] = out["package_of"].astype(np.int64)
+    out["rho"] = out["rho"].astype(float)
+    return out
+
+
 def build_planning_data(
     catalog: Catalog, requests: pd.DataFrame, settings: Settings
 ) -> PlanningData:
@@ -69,10 +121,12 @@ def build_planning_data(
     items = catalog.items.set_index("item_id", drop=False)
     T = settings.horizon
 
-    req = requests.reset_index(drop=True).copy()
+    req = expand_packages(requests.reset_index(drop=True), catalog)
     req["due"] = [T if pd.isna(d) else min(int(d), T) for d in req["needed_by"]]
     weights = settings.priority_weights
-    req["weight_value"] = [float(weights[int(p)]) for p in req["priority"]]
+    w = np.array([float(weights[int(p)]) for p in req["priority"]], dtype=float)
+    w[req["package_of"].to_numpy(dtype=np.int64) >= 0] = 0.0  # components carry no value
+    req["weight_value"] = w
     req["item_integer"] = items.loc[req["item_id"], "integer"].to_numpy(dtype=bool)
 
     excluded = set(settings.exclude_donors)

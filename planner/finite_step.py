@@ -91,7 +91,7 @@ def limit_step(
     r_all = v["r"].to_numpy(dtype=np.int64)
     f_all = v["factor"].to_numpy(dtype=float)
     q = model.data.requests["quantity"].to_numpy(dtype=float)
-    unmet = q - np.bincount(r_all, weights=x * f_all, minlength=len(q))
+    unmet = q - np.bincount(r_all, weights=x[: model.n_x] * f_all, minlength=len(q))
     need = np.where(model.integer[var], f_all[var], 0.0)
     lacking = unmet[r_all[var]] > need - FIT_TOL * np.maximum(1.0, q[r_all[var]])
     valued &= lacking

@@ -278,11 +278,14 @@ def stability_target(model: LinearModel, replan: Replan) -> StabilityTarget:
     """
     data, prev = model.data, replan.previous
     alloc = prev.allocations
-    n = model.n_vars
-    previous = np.zeros(n)
+    # Dispatch columns are the first n = n_x; a package's usable units U (DESIGN.md §4.1) follow
+    # and are never kept nor fixed: they follow from the dispatches.
+    n = model.n_x
+    previous = np.zeros(model.n_vars)
     # The weeks before as-of have happened: nothing new is dispatched in them (their columns
     # are fixed at the previous plan's units, 0 where it sent nothing).
-    fixed = model.vars["t"].to_numpy(dtype=int) < replan.as_of
+    fixed = np.zeros(model.n_vars, dtype=bool)
+    fixed[:n] = model.vars["t"].to_numpy(dtype=int) < replan.as_of
     if not len(alloc):
         return StabilityTarget(previous, fixed)
     offers = _positions(data.offers["offer_id"])

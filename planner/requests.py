@@ -21,6 +21,7 @@ REQUEST_COLUMNS = (
     "notes",  # str ("" when absent)
     "sheet",  # str, sheet the line came from
     "row",  # int, row number as Excel shows it
+    "package",  # bool: a line for a system item asks for the whole package (DESIGN.md §4.1)
 )
 
 
@@ -51,6 +52,7 @@ def request_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
         "notes": "",
         "sheet": "",
         "row": 0,
+        "package": True,
     }
     full = []
     for i, r in enumerate(rows):
@@ -70,4 +72,5 @@ def request_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
         dtype="Int64",
     )
     df["row"] = df["row"].astype(int)
+    df["package"] = df["package"].astype(bool)
     return df

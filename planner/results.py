@@ -24,7 +24,7 @@ REQUEST_COLUMNS = [
     "request_id", "item_id", "requested_item", "unit", "priority", "quantity", "delivered",
     "unmet", "needed_by", "needed_by_date", "first_arrival", "first_arrival_date",
     "last_arrival", "last_arrival_date", "late_periods", "status", "sent_instead", "reason",
-    "reason_detail", "destination",
+    "reason_detail", "destination", "package",
 ]  # fmt: skip
 # A line's status (DESIGN.md §5): all, part or none of the quantity delivered, on time or late.
 STATUSES = ("met", "met late", "partly met", "partly met late", "unmet")
@@ -57,6 +57,7 @@ class PlanResult:
 
 def allocations_table(model: LinearModel, x: np.ndarray) -> pd.DataFrame:
     """One row per variable with x > 0."""
+    x = x[: model.n_x]  # shipments (a full solution also holds the usable units U)
     data = model.data
     sel = np.flatnonzero(x > 0)
     v = model.vars.iloc[sel]
@@ -126,6 +127,7 @@ def sent_instead(model: LinearModel, x: np.ndarray) -> list[str]:
     """Per request line, what was sent in place of the requested item, in words:
     "1,200 NLAW for 600 Javelin" (substitute units sent, then the requested units they cover);
     several substitutes are joined with "; ". Empty where only the requested item was sent."""
+    x = x[: model.n_x]  # shipments (a full solution also holds the usable units U)
     data = model.data
     n = len(data.requests)
     out = [""] * n
@@ -158,11 +160,80 @@ def sent_instead(model: LinearModel, x: np.ndarray) -> list[str]:
     return out
 
 
+def usable_units(model: LinearModel, x: np.ndarray) -> np.ndarray:
+    """Usable units by period, array [request line, period − 1] (DESIGN.md §4.1), computed
+    from the shipments ``x`` (dispatch columns): for a package line the fewest of its systems
+    and of each component's units ÷ ρ_c arrived by then (whole for integer systems); for every
+    other line the units arrived by then."""
+    v = model.vars
+    x = x[: model.n_x]
+    return usable_from_arrivals(
+        model.data.requests,
+        model.data.horizon,
+        v["r"].to_numpy(),
+        v["arrival"].to_numpy(dtype=int),
+        x * v["factor"].to_numpy(dtype=float),
+    )
+
+
+def usable_from_arrivals(
+    req: pd.DataFrame, T: int, r: np.ndarray, arrival: np.ndarray, units: np.ndarray
+) -> np.ndarray:
+    """`usable_units` from effective ``units`` of line ``r`` arriving in ``arrival`` (periods
+    after T are dropped): array [request line, period − 1]."""
+    n = len(req)
+    arrived = np.zeros((n, T))
+    keep = arrival <= T
+    if keep.any():
+        np.add.at(arrived, (r[keep], arrival[keep] - 1), units[keep])
+    cum = np.cumsum(arrived, axis=1)
+    out = cum.copy()
+    of = req["package_of"].to_numpy(dtype=int) if "package_of" in req else np.full(n, -1)
+    rho = req["rho"].to_numpy(dtype=float) if "rho" in req else np.zeros(n)
+    for c in np.flatnonzero(of >= 0).tolist():
+        out[of[c]] = np.minimum(out[of[c]], cum[c] / rho[c])
+    if "is_package" in req:
+        pk = np.flatnonzero(req["is_package"].to_numpy(dtype=bool) & req["item_integer"])
+        out[pk] = np.floor(out[pk] + 1e-6)
+    return out
+
+
+def package_value(req: pd.DataFrame, usable: np.ndarray, late_penalty: float) -> float:
+    """Σ over package lines of (W_r / q_r) · Σ_t (U_r,t − U_r,t−1) · (1 − λ · max(0, t − d_r))
+    (DESIGN.md §4.1), from ``usable`` as `usable_from_arrivals` gives it."""
+    if "is_package" not in req:
+        return 0.0
+    total = 0.0
+    T = usable.shape[1]
+    t = np.arange(1, T + 1)
+    for p in np.flatnonzero(req["is_package"].to_numpy(dtype=bool)).tolist():
+        gain = np.diff(usable[p], prepend=0.0)
+        g = 1.0 - late_penalty * np.maximum(0, t - int(req["due"].iat[p]))
+        w = float(req["weight_value"].iat[p]) / float(req["quantity"].iat[p])
+        total += w * float(gain @ g)
+    return total
+
+
+def usable_units_parts(model: LinearModel, x: np.ndarray) -> np.ndarray:
+    """Per line: units arrived by the end of the horizon, component lines divided by ρ."""
+    data = model.data
+    v = model.vars
+    n = len(data.requests)
+    got = (
+        np.bincount(v["r"].to_numpy(), weights=x * v["factor"].to_numpy(float), minlength=n)
+        if len(v)
+        else np.zeros(n)
+    )
+    rho = data.requests["rho"].to_numpy(dtype=float)
+    return np.where(rho > 0, got / np.where(rho > 0, rho, 1.0), got)
+
+
 def requests_table(model: LinearModel, x: np.ndarray) -> pd.DataFrame:
     """Per request line (columns REQUEST_COLUMNS): the item and its unit, quantity, delivered
     and unmet units, the needed-by period and date (the last day on time), first and last
     arrival period and date, the most periods late, the status (STATUSES), what was sent
     instead (`sent_instead`) and the reason (left empty here; planner.explain fills it)."""
+    x = x[: model.n_x]  # shipments (a full solution also holds the usable units U)
     data = model.data
     req = data.requests
     s = data.settings
@@ -181,6 +252,25 @@ def requests_table(model: LinearModel, x: np.ndarray) -> pd.DataFrame:
         np.maximum.at(last, r[pos], arr[pos])
         np.maximum.at(late, r[pos], v["late"].to_numpy()[pos].astype(float))
     q = req["quantity"].to_numpy(dtype=float)
+    kind = [""] * n
+    if "is_package" in req and req["is_package"].any():
+        # Package lines (DESIGN.md §4.1): delivered = usable units; first and last arrival =
+        # when the first and the last usable unit is complete; late by the last one.
+        use = usable_units(model, x)
+        due = req["due"].to_numpy(dtype=int)
+        ids = req["request_id"].to_numpy()
+        for p in np.flatnonzero(req["is_package"].to_numpy(dtype=bool)).tolist():
+            got = float(use[p, -1])
+            delivered[p] = got
+            kind[p] = "package: usable units"
+            if got > MET_TOL:
+                first[p] = 1 + int(np.argmax(use[p] > MET_TOL))
+                last[p] = 1 + int(np.argmax(use[p] >= got - 1e-6 * max(1.0, got)))
+                late[p] = max(0, int(last[p]) - int(due[p]))
+            else:
+                first[p], last[p], late[p] = np.inf, -np.inf, 0
+        for c in np.flatnonzero(req["package_of"].to_numpy(dtype=int) >= 0).tolist():
+            kind[c] = f"component of {ids[int(req['package_of'].iat[c])]}"
     status = line_status(q, delivered, late)
     unmet = np.where(np.isin(status, ("met", "met late")), 0.0, np.maximum(q - delivered, 0.0))
 
@@ -217,6 +307,7 @@ def requests_table(model: LinearModel, x: np.ndarray) -> pd.DataFrame:
             "reason": "",
             "reason_detail": "",
             "destination": req["destination"],
+            "package": kind,
         },
         columns=REQUEST_COLUMNS,
     )
@@ -228,6 +319,7 @@ def donors_table(model: LinearModel, x: np.ndarray) -> pd.DataFrame:
     column ``units_<category>`` per item category the plan sends (units of that category's
     items: counting missiles and shells together is only meaningful within a category), and
     tonnes (weight sent, t)."""
+    x = x[: model.n_x]  # shipments (a full solution also holds the usable units U)
     data = model.data
     v = model.vars
     donors = data.donors
@@ -235,7 +327,11 @@ def donors_table(model: LinearModel, x: np.ndarray) -> pd.DataFrame:
     pos = {d: i for i, d in enumerate(donors["donor_id"])}
     o = v["o"].to_numpy() if len(v) else np.array([], int)
     k = np.array([pos[d] for d in data.offers["donor_id"]], dtype=int)[o]
-    spent = np.bincount(k, weights=x * model.cost_eur, minlength=nd) if len(k) else np.zeros(nd)
+    spent = (
+        np.bincount(k, weights=x * model.cost_eur[: len(x)], minlength=nd)
+        if len(k)
+        else np.zeros(nd)
+    )
     tonnes = (
         np.bincount(k, weights=x * v["weight_t"].to_numpy(), minlength=nd)
         if len(k)
@@ -265,6 +361,7 @@ def corridors_table(model: LinearModel, x: np.ndarray) -> pd.DataFrame:
     """Per real corridor and period: corridor_id, mode, period, period_start (date),
     capacity_t, used_t (tonnes dispatched), utilisation (share; empty where the corridor is
     closed) and note ("closed" where capacity is 0)."""
+    x = x[: model.n_x]  # shipments (a full solution also holds the usable units U)
     data = model.data
     corr = data.corridors
     real = np.flatnonzero(~corr["virtual"].to_numpy(dtype=bool))
@@ -317,6 +414,8 @@ def _euros(eur: float) -> str:
 def headline(requests: pd.DataFrame, score: float, cost_eur: float) -> str:
     """One sentence saying what the plan achieves: lines met (on time), met in part, the
     fulfilment score, the cost, and how many critical lines fall short."""
+    if "package" in requests:  # component lines count through their package line
+        requests = requests[~requests["package"].astype(str).str.startswith("component of")]
     st = requests["status"]
     n = len(requests)
     met = int(st.isin(("met", "met late")).sum())
@@ -347,6 +446,9 @@ def summary_table(model: LinearModel, sol: Solution, requests: pd.DataFrame) -> 
         f"{p} {PRIORITY_NAMES[p]} = {s.priority_weights[p]:g}" for p in sorted(PRIORITY_NAMES)
     )
     week = period_word(s.period_days)
+    lines = requests
+    if "package" in requests:  # component lines (DESIGN.md §4.1) count through their package
+        lines = requests[~requests["package"].astype(str).str.startswith("component of")]
     rows: list[tuple[str, Any, str]] = [
         ("plan", headline(requests, score, sol.cost_eur), ""),
         (
@@ -371,12 +473,13 @@ def summary_table(model: LinearModel, sol: Solution, requests: pd.DataFrame) -> 
             "(0 % = this plan is the best possible).",
         ),
         ("total cost eur", sol.cost_eur, "Money the donors spend on the offers sent."),
-        ("request lines", len(requests), ""),
+        ("request lines", len(lines), "Component lines of packages count with their package."),
     ]
     for p in (1, 2, 3, 4):
-        sub = requests[requests["priority"] == p]
+        sub = lines[lines["priority"] == p]
         for st in STATUSES:
             rows.append((f"priority {p} lines {st}", int((sub["status"] == st).sum()), ""))
+    rows += package_summary(model, requests)
     rows += [
         ("variables", model.n_vars, ""),
         ("constraints", model.n_rows, ""),
@@ -389,6 +492,33 @@ def summary_table(model: LinearModel, sol: Solution, requests: pd.DataFrame) -> 
     return pd.DataFrame(rows, columns=["key", "value", "meaning"])
 
 
+def package_summary(model: LinearModel, requests: pd.DataFrame) -> list[tuple[str, Any, str]]:
+    """Summary rows about packages (DESIGN.md §4.1): package lines, packages complete (usable
+    units = quantity), complete on time, systems usable of systems requested. Empty when the
+    plan has no package line."""
+    req = model.data.requests
+    if "is_package" not in req or not req["is_package"].any():
+        return []
+    pk = req["is_package"].to_numpy(dtype=bool)
+    lines = requests.iloc[: len(req)][pk]
+    st = lines["status"]
+    return [
+        ("package lines", len(lines), "Systems asked for with their components."),
+        (
+            "packages complete",
+            int(st.isin(("met", "met late")).sum()),
+            "Package lines whose every system arrives with all its components.",
+        ),
+        ("packages complete on time", int((st == "met").sum()), ""),
+        (
+            "systems usable",
+            float(lines["delivered"].sum()),
+            f"Of {float(lines['quantity'].sum()):g} systems asked for as packages: the units that"
+            " arrive with every component they need.",
+        ),
+    ]
+
+
 def fulfilment_table(model: LinearModel, requests: pd.DataFrame) -> pd.DataFrame:
     """Fulfilment by priority, then by item category (the Summary's charts), columns: group
     ("priority" or "category"), name, lines, met (in full, on time or late), fulfilment (share
@@ -398,7 +528,10 @@ def fulfilment_table(model: LinearModel, requests: pd.DataFrame) -> pd.DataFrame
     # lines kept with keep_unknown (no catalog item, appended after the model's lines) have
     # no weight in the model and no category: they are not part of these figures
     requests = requests.iloc[: len(data.requests)]
-    w = data.requests["weight_value"].to_numpy(dtype=float)
+    # component lines of packages (DESIGN.md §4.1) count through their package line
+    own = data.requests["package_of"].to_numpy(dtype=int) < 0
+    requests = requests[own]
+    w = data.requests["weight_value"].to_numpy(dtype=float)[own]
     q = requests["quantity"].to_numpy(dtype=float)
     share = np.minimum(requests["delivered"].to_numpy(dtype=float) / np.maximum(q, 1e-12), 1.0)
     met = requests["status"].isin(("met", "met late")).to_numpy()
@@ -434,7 +567,7 @@ def fulfilment_table(model: LinearModel, requests: pd.DataFrame) -> pd.DataFrame
 
 def extract(model: LinearModel, sol: Solution) -> PlanResult:
     """All §5 tables for a solved model."""
-    x = sol.x
+    x = sol.x[: model.n_x]  # shipments; the usable units of packages follow them
     req = requests_table(model, x)
     return PlanResult(
         model=model,

@@ -63,6 +63,8 @@ class ItemRow(_Frozen):
     unit: str = Field(min_length=1)
     unit_weight_t: float = Field(ge=0, allow_inf_nan=False, le=1e5)
     integer: bool = False
+    requires: str = ""
+    """Components one unit needs to be usable (DESIGN.md §4.1): ``item_id:qty;…``."""
     aliases: str = ""
 
 

@@ -16,6 +16,9 @@ check_substitutes           error     an item substituting itself; a pair given 
 check_item_id_collisions    error     item ids that differ only by case, spacing, punctuation,
                                       invisible characters or a plural ("WATER" / "water")
 check_item_name_collisions  error     a name or alias that names two items ("h2o" for both)
+check_requires              error     a ``requires`` cell that does not parse, names an unknown
+                                      item, asks a fraction of an integer component, or closes a
+                                      cycle (an item needing itself, directly or through others)
 check_capacity_overlaps     error     two capacity changes of one corridor covering one period
 check_capacity_horizon      warning   a capacity change that starts after the horizon
 check_offer_zero            warning   an offer with quantity 0 (stock used up)
@@ -273,6 +276,102 @@ def check_offer_zero(offers: pd.DataFrame, file: str) -> list[Issue]:
     ]
 
 
+def check_requires(items: pd.DataFrame, file: str) -> list[Issue]:
+    """items.csv ``requires`` (DESIGN.md §2.1, §4.1), checked at its cell.
+
+    ``items``: item_id, requires, integer, row (text as read). Errors: [bad-requires] for a
+    cell that does not parse (pairs ``item_id:qty``, qty > 0, no component twice) or a
+    fraction of a component counted in whole units; [unknown-ref] for a component that is not
+    an item (with the closest ids); [requires-cycle] for an item that needs itself, directly
+    or through its components (reported on every row of the cycle).
+    """
+    from planner.catalog import parse_requires
+
+    if "requires" not in items or "item_id" not in items:
+        return []
+    known = {str(i) for i in items["item_id"] if str(i)}
+    whole = {
+        str(i): str(v).strip().lower() in ("true", "1", "yes")
+        for i, v in zip(items["item_id"], items.get("integer", [""] * len(items)), strict=True)
+    }
+    index: NameIndex | None = None
+    out: list[Issue] = []
+    graph: dict[str, list[str]] = {}
+    rows: dict[str, int | None] = {}
+    for item, text, row in zip(
+        items["item_id"].astype(str),
+        items["requires"].fillna("").astype(str),
+        items["row"],
+        strict=True,
+    ):
+        if not text.strip():
+            continue
+        try:
+            pairs = parse_requires(text)
+        except ValueError as exc:
+            out.append(Issue("bad-requires", file, str(exc), row=_row(row), column="requires"))
+            continue
+        for comp, rho in pairs:
+            if comp not in known:
+                if index is None:
+                    index = NameIndex((k, k) for k in sorted(known))
+                near = index.closest(comp)
+                hint = f" (closest: {', '.join(near)})" if near else ""
+                out.append(
+                    Issue(
+                        "unknown-ref",
+                        file,
+                        f"unknown item {comp!r} in requires{hint}",
+                        row=_row(row),
+                        column="requires",
+                    )
+                )
+            elif whole.get(comp) and abs(rho - round(rho)) > 1e-9:
+                out.append(
+                    Issue(
+                        "bad-requires",
+                        file,
+                        f"expected a whole number of {comp!r} per unit (it is counted in whole"
+                        f" units), found {rho:g}",
+                        row=_row(row),
+                        column="requires",
+                    )
+                )
+        graph[item] = [c for c, _ in pairs if c in known]
+        rows[item] = _row(row)
+    # cycles: depth-first search, colour 1 = on the current path, 2 = done
+    colour: dict[str, int] = {}
+    in_cycle: dict[str, list[str]] = {}
+
+    def visit(node: str, path: list[str]) -> None:
+        colour[node] = 1
+        path.append(node)
+        for nxt in graph.get(node, []):
+            if colour.get(nxt) == 1:
+                cycle = [*path[path.index(nxt) :], nxt]
+                for member in cycle[:-1]:
+                    in_cycle.setdefault(member, cycle)
+            elif not colour.get(nxt):
+                visit(nxt, path)
+        path.pop()
+        colour[node] = 2
+
+    for node in sorted(graph):
+        if not colour.get(node):
+            visit(node, [])
+    for member in sorted(in_cycle, key=lambda m: (rows.get(m) or 0, m)):
+        out.append(
+            Issue(
+                "requires-cycle",
+                file,
+                "an item cannot need itself: " + " → ".join(in_cycle[member]),
+                row=rows.get(member),
+                column="requires",
+            )
+        )
+    return out
+
+
 def check_catalog(tables: dict[str, tuple[pd.DataFrame, str]], horizon: int) -> list[Issue]:
     """Run every check on the tables present: ``{"items": (frame, file), "offers": …,
     "capacity_changes": …}``; tables that are missing or failed to read are skipped."""
@@ -281,6 +380,7 @@ def check_catalog(tables: dict[str, tuple[pd.DataFrame, str]], horizon: int) -> 
         items, file = tables["items"]
         out += check_item_id_collisions(items, file)
         out += check_item_name_collisions(items, file)
+        out += check_requires(items, file)
     if "capacity_changes" in tables:
         changes, file = tables["capacity_changes"]
         out += check_capacity_overlaps(changes, file)

@@ -31,6 +31,20 @@ OUT = Path(__file__).resolve().parent / "demo.xlsx"
 
 HEADER = ("No", "Equipment", "Qty", "Priority", "Needed by", "Not before", "Destination", "Notes")
 WIDTHS = (8, 30, 10, 10, 13, 13, 30, 60)
+# The military sheet has a ninth column "Package" (DESIGN.md §2.2, §4.1): "yes" asks for a
+# system with its components (items.csv requires), "no"/"item only" for the system alone.
+# Empty cells on system lines mean yes as well.
+PACKAGE_HEADER, PACKAGE_WIDTH = "Package", 12
+PACKAGE: dict[str, str] = {
+    "M-04": "item only",  # the missiles are asked for on M-03
+    "M-07": "yes",
+    "M-09": "yes",
+    "M-10": "yes",
+    "M-12": "yes",
+    "M-15": "yes",
+    "M-18": "no",  # the rockets are asked for on M-19
+    "M-34": "no",
+}
 # Document properties and zip entry times are fixed, so every run writes the same bytes.
 FIXED_TIME = dt.datetime(2022, 3, 7, 8, 0, 0)
 
@@ -54,7 +68,7 @@ MILITARY: list[Line] = [
     ("M-08", "PAC-3 MSE", 80, 2, "W12", None, "Kyiv", "Interceptors for the requested batteries"),
     ("M-09", "IRIS-T SLM", 2, "HIGH", dt.date(2022, 7, 4), None, "Odesa", ""),
     ("M-10", "MiG-29", 8, 2, dt.date(2022, 5, 16), None, "Air Force",
-     "Pilots already trained on type"),
+     "With pilot conversion training and spares"),
     ("M-11", "a-10 thunderbolt ii", 6, "medium", "W16", None, "Air Force", "Close air support"),
     ("M-12", "F-16", 12, 2, None, None, "Air Force", "No deadline"),
     ("M-13", "Harpoon", 24, 1, dt.date(2022, 5, 30), None, "Odesa coast", "Shore-to-ship missiles"),
@@ -125,9 +139,14 @@ BOLD = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 
 
-def write_table(ws: Worksheet, lines: list[Line], first_row: int) -> None:
-    """Write the header on ``first_row`` and one row per request line below it."""
-    for col, (title, width) in enumerate(zip(HEADER, WIDTHS, strict=True), start=1):
+def write_table(ws: Worksheet, lines: list[Line], first_row: int, package: bool = False) -> None:
+    """Write the header on ``first_row`` and one row per request line below it; ``package``:
+    with the Package column (values from PACKAGE)."""
+    header, widths = HEADER, WIDTHS
+    if package:
+        header, widths = (*HEADER, PACKAGE_HEADER), (*WIDTHS, PACKAGE_WIDTH)
+        lines = [(*line, PACKAGE.get(line[0], "")) for line in lines]  # type: ignore[misc]
+    for col, (title, width) in enumerate(zip(header, widths, strict=True), start=1):
         cell = ws.cell(row=first_row, column=col, value=title)
         cell.font = BOLD
         cell.fill = HEADER_FILL
@@ -152,7 +171,7 @@ def build() -> Workbook:
     ws["A1"] = "Consolidated assistance request — military, energy and intelligence (DEMO)"
     ws["A1"].font = Font(bold=True, size=14)
     ws["A2"] = "Fictitious demonstration data · prepared 2022-03-07 · plan weeks start on Mondays"
-    write_table(ws, MILITARY, first_row=4)
+    write_table(ws, MILITARY, first_row=4, package=True)
 
     write_table(wb.create_sheet("Humanitarian"), HUMANITARIAN, first_row=1)
 

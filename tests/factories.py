@@ -30,6 +30,7 @@ def make_catalog(
                 "unit": "unit",
                 "integer": False,
                 "aliases": [],
+                "requires": (),
                 "name": i["item_id"],
                 **i,
             }

@@ -164,3 +164,39 @@ def test_unknown_ref_suggests_closest(tmp_path: Path) -> None:
     with pytest.raises(InputError) as exc:
         read_catalog(folder)
     assert "closest: mig" in str(exc.value)
+
+
+# -- requires (DESIGN.md §2.1, §4.1) -------------------------------------------------------------
+
+REQ_HEADER = "item_id,name,category,unit,unit_weight_t,integer,requires,aliases\n"
+
+
+def items_with(mig: str, jav: str = "") -> str:
+    return (
+        REQ_HEADER
+        + f"jav,Javelin missile,anti_tank,missile,0.022,true,{jav},Javelin\n"
+        + f"mig,MiG-29,aircraft,aircraft,0,true,{mig},\n"
+    )
+
+
+def test_requires_reads_into_components(tmp_path: Path) -> None:
+    """mig needs 4 jav per aircraft: components {mig: ((jav, 4.0),)}; jav is no system."""
+    cat = read_catalog(write(tmp_path / "c", **{"items.csv": items_with('"jav:4"')}))
+    assert cat.components() == {"mig": (("jav", 4.0),)}
+
+
+@pytest.mark.parametrize(
+    ("mig", "jav", "code"),
+    [
+        ("javv:4", "", "unknown-ref"),  # unknown item (closest: jav)
+        ("jav:0", "", "bad-requires"),  # ρ must be > 0
+        ("jav:-2", "", "bad-requires"),
+        ("jav", "", "bad-requires"),  # no quantity
+        ("jav:1.5", "", "bad-requires"),  # half a missile: jav is counted in whole units
+        ("jav:1", "mig:1", "requires-cycle"),  # mig → jav → mig
+        ("mig:1", "", "requires-cycle"),  # an item needing itself
+    ],
+)
+def test_requires_defects_at_their_cell(tmp_path: Path, mig: str, jav: str, code: str) -> None:
+    found = problems(write(tmp_path / "c", **{"items.csv": items_with(mig, jav)}))
+    assert (code, "items.csv", 3, "requires") in found

@@ -423,3 +423,36 @@ def test_large_milp_uses_fixed_integer_duals_not_resolves(monkeypatch: pytest.Mo
     assert res.requests.loc[0, "delivered"] == 6
     assert reasons(res)["R1"].startswith("offer o1 has only 6")
     assert asked == []
+
+
+# --- packages (DESIGN.md §4.1) -----------------------------------------------------------------
+
+
+def test_short_package_names_its_limiting_component() -> None:
+    """M-01 (priority 2) asks for 2 launchers "l" as a package, each usable with 4 missiles
+    "m" (PAC-3 MSE); M-02 (priority 1) asks for 6 missiles alone. Stock: 2 launchers, 8
+    missiles. M-02's 6 missiles are worth 1000 against 100 for M-01's whole package, so M-02
+    takes 6, M-01 gets the other 2: usable = min(2, 2 / 4) = 0 whole launchers. M-01's
+    reason names the missiles and who took their stock:
+    "PAC-3 MSE: stock of offer o2 taken by other lines M-02 (priority 1)"."""
+    res = plan(
+        [
+            {"offer_id": "o1", "donor_id": "d1", "item_id": "l", "quantity": 2},
+            {"offer_id": "o2", "donor_id": "d1", "item_id": "m", "quantity": 8},
+        ],
+        [
+            {"request_id": "M-01", "item_id": "l", "quantity": 2, "priority": 2},
+            {"request_id": "M-02", "item_id": "m", "quantity": 6, "priority": 1},
+        ],
+        items=[
+            {"item_id": "l", "name": "launcher", "unit_weight_t": 1.0, "integer": True,
+             "requires": (("m", 4.0),)},
+            {"item_id": "m", "name": "PAC-3 MSE", "unit_weight_t": 0.1, "integer": True},
+        ],
+    )  # fmt: skip
+    rq = res.requests.set_index("request_id")
+    assert rq.loc["M-02", "delivered"] == pytest.approx(6.0)
+    assert rq.loc["M-01", "delivered"] == pytest.approx(0.0)
+    why = reasons(res)["M-01"]
+    assert why.startswith("PAC-3 MSE: ")
+    assert "M-02" in why and "stock of offer o2" in why

@@ -20,6 +20,8 @@ FAMILY_TESTS: dict[str, tuple[str, str]] = {
         "test_corridor_capacity_binds",
         "test_corridor_not_binding_weightless_item_bypasses",
     ),
+    "package_usable": ("test_package_usable_binds", "test_package_usable_not_binding"),
+    "package_order": ("test_package_order_binds", "test_package_order_not_binding"),
 }
 
 

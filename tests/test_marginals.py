@@ -503,3 +503,32 @@ def test_used_up_budget_whose_next_euro_buys_nothing_names_the_stock() -> None:
     assert d1["where_it_binds"] == (
         "used up; one more euro buys nothing: stock of o1 runs out first"
     )
+
+
+# --- packages (DESIGN.md §4.1) ------------------------------------------------------------------
+
+
+def test_budget_marginal_through_a_package() -> None:
+    """R1 (P1, W = 1000) asks for 3 launchers "l" as a package, each usable with 4 missiles
+    "m" (both divisible here, so the duals speak). d1 gives the launchers free; d2 sells
+    missiles at € 1 m with a budget of € 8 m: 8 missiles, usable = 8 / 4 = 2, value = 1000 /
+    3 · 2 = 666.67. One more € 1 m buys 1 missile = 1/4 usable launcher = 1000/3 / 4 = 83.33
+    of value: the budget's marginal value flows through the package rows (the missiles have
+    no value of their own)."""
+    model, s = build(
+        [
+            {"offer_id": "o1", "donor_id": "d1", "item_id": "l", "quantity": 3},
+            {"offer_id": "o2", "donor_id": "d2", "item_id": "m", "quantity": 20,
+             "unit_cost_eur": 1e6},
+        ],
+        [{"request_id": "R1", "item_id": "l", "quantity": 3, "priority": 1}],
+        items=[
+            {"item_id": "l", "unit_weight_t": 1.0, "requires": (("m", 4.0),)},
+            {"item_id": "m", "unit_weight_t": 0.1},
+        ],
+        donors=[{"donor_id": "d1"}, {"donor_id": "d2", "budget_eur": 8e6}],
+    )  # fmt: skip
+    sol = solve_model(model, s)
+    assert sol.value == pytest.approx(2000.0 / 3.0)
+    table = marginal_values(model, sol, s).table
+    assert row(table, "donor budget", "d2")["value_gain"] == pytest.approx(1000.0 / 12.0)

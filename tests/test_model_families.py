@@ -459,3 +459,213 @@ def test_cbc_backend_changes_rhs_past_an_empty_family() -> None:
     assert backend.solve(s).value == pytest.approx(250.0)
     backend.set_row_upper(np.array([model.row_offsets()["donor_budget"]]), np.array([40.0]))
     assert backend.solve(s).value == pytest.approx(100.0)
+
+
+# -- packages (DESIGN.md §4.1) ------------------------------------------------------------------
+
+LAUNCHER_AND_MISSILES = [
+    # a launcher (1 t) is usable with 4 missiles (0.1 t each); both counted in whole units
+    {"item_id": "l", "unit_weight_t": 1.0, "integer": True, "requires": (("m", 4.0),)},
+    {"item_id": "m", "unit_weight_t": 0.1, "integer": True},
+]
+
+
+def block_activity(res: PlanResult, fam: str) -> tuple[np.ndarray, np.ndarray]:
+    """(Σ coef · x per row, right-hand side) of one family in the plan."""
+    m = res.model
+    b = m.block(fam)
+    act = np.bincount(b.row, weights=b.coef * res.solution.x[b.var], minlength=b.n_rows)
+    return act, b.upper
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_package_usable_binds(solver: str) -> None:
+    """3 launchers asked (P1, W = 1000) as a package; 3 launchers in stock (10 EUR each) but
+    missiles for only 2 (8 missiles, 1 EUR each, 4 per launcher).
+
+    Usable = min(3, 8 / 4) = 2, so value = 1000 / 3 · 2 = 666.67 (score 2/3), whatever the
+    third launcher does. The cost stage then leaves the third launcher at home: it would cost
+    10 EUR and add no value. Sent: 2 launchers + 8 missiles = 28 EUR. The component row of
+    the missiles binds: 4 · U = 8 arrived.
+    """
+    res = plan(
+        solver,
+        [
+            {
+                "offer_id": "o1",
+                "donor_id": "d1",
+                "item_id": "l",
+                "quantity": 3,
+                "unit_cost_eur": 10,
+            },
+            {"offer_id": "o2", "donor_id": "d1", "item_id": "m", "quantity": 8, "unit_cost_eur": 1},
+        ],
+        [{"request_id": "R1", "item_id": "l", "quantity": 3, "priority": 1}],
+        items=LAUNCHER_AND_MISSILES,
+    )
+    rq = res.requests.set_index("request_id")
+    assert list(rq.index) == ["R1", "R1/m"]
+    assert rq.loc["R1", "delivered"] == pytest.approx(2.0)  # usable units
+    assert rq.loc["R1", "status"] == "partly met"
+    assert rq.loc["R1/m", "quantity"] == pytest.approx(12.0)  # 4 · 3
+    assert rq.loc["R1/m", "delivered"] == pytest.approx(8.0)
+    assert rq.loc["R1/m", "package"] == "component of R1"
+    assert res.solution.value == pytest.approx(2000.0 / 3.0)
+    assert res.fulfilment_score == pytest.approx(2.0 / 3.0)
+    sent = res.allocations.groupby("item_id")["quantity"].sum()
+    assert sent["l"] == pytest.approx(2.0) and sent["m"] == pytest.approx(8.0)
+    assert res.solution.cost_eur == pytest.approx(28.0)
+    act, upper = block_activity(res, "package_usable")
+    labels = res.model.block("package_usable").labels
+    missile_end = np.flatnonzero((labels["part"] == "m").to_numpy() & (labels["t"] == 2).to_numpy())
+    assert act[missile_end] == pytest.approx(upper[missile_end])  # 4 · 2 − 8 = 0: binds
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_package_usable_not_binding(solver: str) -> None:
+    """The same package with missiles for all 3 launchers (12) and 4 more in stock (16).
+
+    Usable = min(3, 12 / 4) = 3: value 1000, score 1. The 4 extra missiles are not sent
+    (the component line asks 4 · 3 = 12; request_demand). Both package_usable rows of the
+    last period bind at 3, and nothing is held back by them.
+    """
+    res = plan(
+        solver,
+        [
+            {"offer_id": "o1", "donor_id": "d1", "item_id": "l", "quantity": 3},
+            {"offer_id": "o2", "donor_id": "d1", "item_id": "m", "quantity": 16},
+        ],
+        [{"request_id": "R1", "item_id": "l", "quantity": 3, "priority": 1}],
+        items=LAUNCHER_AND_MISSILES,
+    )
+    rq = res.requests.set_index("request_id")
+    assert rq.loc["R1", "delivered"] == pytest.approx(3.0)
+    assert rq.loc["R1", "status"] == "met"
+    assert rq.loc["R1/m", "delivered"] == pytest.approx(12.0)
+    assert res.solution.value == pytest.approx(1000.0)
+    assert res.fulfilment_score == pytest.approx(1.0)
+    summary = res.summary_dict()
+    assert summary["packages complete"] == 1 and summary["systems usable"] == pytest.approx(3)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_package_order_binds(solver: str) -> None:
+    """Everything arrives in period 1 (horizon 2, due 1): U[1] = U[2] = 3, so the row
+    U[1] − U[2] ≤ 0 holds with equality (binds). value = 1000 (on time)."""
+    res = plan(
+        solver,
+        [
+            {"offer_id": "o1", "donor_id": "d1", "item_id": "l", "quantity": 3},
+            {"offer_id": "o2", "donor_id": "d1", "item_id": "m", "quantity": 12},
+        ],
+        [{"request_id": "R1", "item_id": "l", "quantity": 3, "priority": 1, "needed_by": 1}],
+        items=LAUNCHER_AND_MISSILES,
+    )
+    act, upper = block_activity(res, "package_order")
+    assert len(act) == 1 and act[0] == pytest.approx(0.0) and upper[0] == 0.0
+    assert res.solution.value == pytest.approx(1000.0)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_package_order_not_binding(solver: str) -> None:
+    """The launchers can arrive in period 1, the missiles only in period 2 (available from
+    2); due 1, horizon 2. U[1] = min(3, 0 / 4) = 0, U[2] = 3: row U[1] − U[2] = −3 < 0 (slack
+    3). The package is complete in period 2, one period late: value = 1000 · (1 − 0.02) = 980.
+    """
+    res = plan(
+        solver,
+        [
+            {
+                "offer_id": "o1",
+                "donor_id": "d1",
+                "item_id": "l",
+                "quantity": 3,
+                "available_from": 1,
+            },
+            {
+                "offer_id": "o2",
+                "donor_id": "d1",
+                "item_id": "m",
+                "quantity": 12,
+                "available_from": 2,
+            },
+        ],
+        [{"request_id": "R1", "item_id": "l", "quantity": 3, "priority": 1, "needed_by": 1}],
+        items=LAUNCHER_AND_MISSILES,
+    )
+    act, _ = block_activity(res, "package_order")
+    assert act[0] == pytest.approx(-3.0)
+    assert res.solution.value == pytest.approx(980.0)
+    rq = res.requests.set_index("request_id")
+    assert rq.loc["R1", "status"] == "met late" and rq.loc["R1", "late_periods"] == 1
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_package_late_by_its_last_component(solver: str) -> None:
+    """Launchers arrive in week 1 (due 1), the missiles two weeks later (available from week
+    3), horizon 4. The package is complete in week 3: late by 2 weeks, value = 1000 · (1 −
+    0.02 · 2) = 960, although the launchers themselves were on time."""
+    res = plan(
+        solver,
+        [
+            {
+                "offer_id": "o1",
+                "donor_id": "d1",
+                "item_id": "l",
+                "quantity": 3,
+                "available_from": 1,
+            },
+            {
+                "offer_id": "o2",
+                "donor_id": "d1",
+                "item_id": "m",
+                "quantity": 12,
+                "available_from": 3,
+            },
+        ],
+        [{"request_id": "R1", "item_id": "l", "quantity": 3, "priority": 1, "needed_by": 1}],
+        items=LAUNCHER_AND_MISSILES,
+        horizon=4,
+    )
+    rq = res.requests.set_index("request_id")
+    assert rq.loc["R1", "late_periods"] == 2
+    assert rq.loc["R1", "last_arrival"] == 3
+    assert rq.loc["R1", "status"] == "met late"
+    assert res.solution.value == pytest.approx(960.0)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_package_no_behaves_like_an_item(solver: str) -> None:
+    """package = no: the launcher line is an item line as before: no component line, no U,
+    3 launchers without missiles are worth 1000 (score 1)."""
+    res = plan(
+        solver,
+        [{"offer_id": "o1", "donor_id": "d1", "item_id": "l", "quantity": 3}],
+        [{"request_id": "R1", "item_id": "l", "quantity": 3, "priority": 1, "package": False}],
+        items=LAUNCHER_AND_MISSILES,
+    )
+    assert list(res.requests["request_id"]) == ["R1"]
+    assert res.model.n_vars == res.model.n_x
+    assert res.model.block("package_usable").n_rows == 0
+    assert res.solution.value == pytest.approx(1000.0)
+    assert delivered(res) == [3.0]
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_free_parts_that_make_nothing_usable_stay_home(solver: str) -> None:
+    """As test_package_usable_binds, but everything is free: usable = min(3, 8 / 4) = 2,
+    value 666.67 either way, and no cost stage to leave the third launcher at home. The
+    earlier-arrivals stage counts each part shipped −1 and each usable unit +1 per period,
+    so it sends 2 launchers and 8 missiles, not 3 + 8."""
+    res = plan(
+        solver,
+        [
+            {"offer_id": "o1", "donor_id": "d1", "item_id": "l", "quantity": 3},
+            {"offer_id": "o2", "donor_id": "d1", "item_id": "m", "quantity": 8},
+        ],
+        [{"request_id": "R1", "item_id": "l", "quantity": 3, "priority": 1}],
+        items=LAUNCHER_AND_MISSILES,
+    )
+    assert res.solution.value == pytest.approx(2000.0 / 3.0)
+    sent = res.allocations.groupby("item_id")["quantity"].sum()
+    assert sent["l"] == pytest.approx(2.0) and sent["m"] == pytest.approx(8.0)

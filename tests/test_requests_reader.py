@@ -692,3 +692,41 @@ def test_codes_documented_in_the_module_docstring() -> None:
     doc = module.__doc__ or ""
     for code in ISSUE_CODES:
         assert re.search(rf"``{re.escape(code)}``", doc), code
+
+
+# -- package column (DESIGN.md §2.2, §4.1) -------------------------------------------------------
+
+PACKAGE_ITEMS = (
+    "item_id,name,category,unit,unit_weight_t,integer,requires,aliases\n"
+    "clu,Javelin launch unit,anti_tank,launcher,0.0064,true,javelin:10,CLU\n"
+    "javelin,Javelin missile,anti_tank,missile,0.023,true,,FGM-148\n"
+)
+
+
+def test_package_column_reads_yes_no_and_default(tmp_path: Path) -> None:
+    """Header "Package": "no" and "item only" ask for the item alone, "yes" and an empty
+    cell for the package; "yes" on an item without components is a warning [not-a-system]."""
+    cat = load_test_catalog(tmp_path / "cat", PACKAGE_ITEMS)
+    path = save(
+        [
+            ["ID", "Item", "Qty", "Package"],
+            ["R1", "CLU", 2, "no"],
+            ["R2", "CLU", 2, "item only"],
+            ["R3", "CLU", 2, "yes"],
+            ["R4", "CLU", 2, None],
+            ["R5", "javelin", 5, "yes"],
+        ],
+        tmp_path / "r.xlsx",
+    )
+    rs = read_requests(path, cat, SETTINGS)
+    assert list(rs.table["package"]) == [False, False, True, True, True]
+    assert [(w.code, w.row) for w in rs.warnings if w.code == "not-a-system"] == [
+        ("not-a-system", 6)
+    ]
+
+
+def test_package_cell_with_another_word_is_refused(tmp_path: Path) -> None:
+    cat = load_test_catalog(tmp_path / "cat", PACKAGE_ITEMS)
+    path = save([["ID", "Item", "Qty", "Package"], ["R1", "CLU", 2, "maybe"]], tmp_path / "r.xlsx")
+    found = problems(path, cat)
+    assert [(i.code, i.row, i.column) for i in found] == [("bad-package", 2, 'D "Package"')]

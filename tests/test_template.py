@@ -39,6 +39,7 @@ def test_template_layout(template: Path, catalog: Catalog) -> None:
         "Earliest",
         "Destination",
         "Notes",
+        "Package",
     ]
     example = [c.value for c in ws[2]]
     assert example[:5] == ["R-001", "Javelin missile", 10, "high", "W4"]
@@ -51,6 +52,8 @@ def test_template_layout(template: Path, catalog: Catalog) -> None:
     assert prio_dv.formula1 == '"critical,high,medium,low"'
     qty_dv = validations["C2:C501"]
     assert (qty_dv.type, qty_dv.operator, qty_dv.formula1) == ("decimal", "greaterThan", "0")
+    package_dv = validations["I2:I501"]  # DESIGN.md §2.2 package lines
+    assert (package_dv.type, package_dv.formula1) == ("list", '"yes,no,item only"')
     items = wb[ITEMS_SHEET]
     names = [items.cell(row=r, column=2).value for r in range(2, len(catalog.items) + 2)]
     assert names == catalog.items["name"].tolist()

@@ -83,20 +83,28 @@ def print_summary(result: PlanResult, out: Path | None, console: Any) -> None:
         if sum(counts):
             table.add_row(names[p], str(sum(counts)), *(str(c) for c in counts))
     console.print(table)
+    if "package lines" in s:  # DESIGN.md §4.1
+        console.print(
+            f"packages: {int(s['packages complete'])} of {int(s['package lines'])} complete"
+            f" ({int(s['packages complete on time'])} on time); {count_units(s['systems usable'])}"
+            " systems usable with every component"
+        )
     for note in result.notes:
         console.print(term_text(note, markup=False), markup=False)
     print_marginals(result, console)
-    unmet = result.requests[result.requests["status"] != "met"].sort_values(
-        "priority", kind="stable"
-    )
+    req = result.requests
+    if "package" in req:  # component lines speak through their package line's reason
+        req = req[~req["package"].astype(str).str.startswith("component of")]
+    unmet = req[req["status"] != "met"].sort_values("priority", kind="stable")
     if len(unmet):
         console.print("[bold]not met in full and on time[/bold] (most important first):")
         for row in unmet.head(8).itertuples(index=False):
             reason = f" — {row.reason}" if row.reason else ""
+            usable = " usable" if str(getattr(row, "package", "")).startswith("package") else ""
             line = (
                 f"  {row.request_id}  P{row.priority}  {row.item_id or row.requested_item}: "
                 f"{row.status}, {count_units(row.delivered)} of {count_units(row.quantity)}"
-                f" {row.unit}{reason}"
+                f" {row.unit}{usable}{reason}"
             )
             console.print(term_text(line, markup=False), markup=False)
         if len(unmet) > 8:

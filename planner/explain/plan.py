@@ -77,7 +77,8 @@ def explain_plan(
     if not len(todo):
         return reasons
 
-    x = sol.x
+    x_all = sol.x  # every column; x: the dispatch columns (packages add U after them)
+    x = x_all[: model.n_x]
     v = model.vars
     vr = v["r"].to_numpy()
     starts = np.searchsorted(vr, np.arange(n_req + 1))  # variables are ordered by r
@@ -99,7 +100,7 @@ def explain_plan(
     # A MILP of over RESOLVE_MAX_LP_VARS variables: the duals of its LP with the integer items
     # fixed speak for every variable, instead of re-solves (0.1–0.7 s a question there).
     big_mip = model.is_mip and model.n_vars > RESOLVE_MAX_LP_VARS and duals is not None
-    sig = _signal(model, x, duals, all_priced=big_mip)
+    sig = _signal(model, x_all, duals, all_priced=big_mip)
     ent = _entities(model)
     t_of = v["t"].to_numpy()
     arrival = v["arrival"].to_numpy()
@@ -111,7 +112,7 @@ def explain_plan(
     resolver = (
         _Resolver(
             model,
-            x,
+            x_all,
             s,
             max_resolves,
             _time_left(model, sol, s, marginals)
@@ -211,7 +212,60 @@ def explain_plan(
                 if why:
                     parts.append("late because " + "; ".join(why))
         reasons[r] = "; ".join(dict.fromkeys(parts))
-    return reasons
+    return package_reasons(model, x, requests, reasons)
+
+
+_NOT_LIMITED = ("more was possible", "on time was possible", "the solver stopped")
+"""Starts of reasons that name no limit (see explain_plan)."""
+
+
+def package_reasons(
+    model: LinearModel, x: np.ndarray, requests: pd.DataFrame, reasons: list[str]
+) -> list[str]:
+    """Reasons of package lines (DESIGN.md §4.1) name the part that limits them.
+
+    A package short of usable units: the part (the system itself or a component line) with
+    the fewest units arrived ÷ ρ by the end of the horizon among those whose own reason names
+    a limit (all parts when none does); a late package: the part whose last unit arrives
+    last. When that part is a component, the package's reason is "<component name>: <the
+    component line's reason>"
+    ("PAC-3 MSE interceptor: stock of offer us-pac3 taken by other lines M-32 (priority 1)").
+    ``x``: the dispatch columns.
+    """
+    from planner.results import usable_units_parts
+
+    req = model.data.requests
+    if "is_package" not in req or not req["is_package"].any():
+        return reasons
+    names = {
+        str(k): str(n)
+        for k, n in zip(model.data.items["item_id"], model.data.items["name"], strict=True)
+    }
+    of = req["package_of"].to_numpy(dtype=int)
+    status = requests["status"].to_numpy()
+    last = requests["last_arrival"]
+    out = list(reasons)
+    for r in np.flatnonzero(req["is_package"].to_numpy(dtype=bool)).tolist():
+        if status[r] == "met":
+            continue
+        parts = [r, *np.flatnonzero(of == r).tolist()]
+        if status[r] in ("met late",):
+            arrived = [(int(last.iat[p]) if pd.notna(last.iat[p]) else 0, p != r, p) for p in parts]
+            part = max(arrived)[2]
+        else:
+            # a part held back by a limit the explanation names before one that merely was
+            # not sent (nothing usable to send it for); among those, fewest units ÷ ρ
+            cum = usable_units_parts(model, x)
+
+            def unblocked(p: int) -> bool:
+                return not reasons[p] or reasons[p].startswith(_NOT_LIMITED)
+
+            part = min(parts, key=lambda p: (unblocked(p), round(float(cum[p]), 9), p != r))
+        if part == r or not reasons[part]:
+            continue
+        item = str(req["item_id"].iat[part])
+        out[r] = f"{names.get(item, item)}: {reasons[part]}"
+    return out
 
 
 def _time_left(

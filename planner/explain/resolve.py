@@ -87,6 +87,12 @@ class _Resolver:
         lifted = np.asarray(lifted, dtype=np.int64)
         obj = self.model.value.astype(float)
         obj[cols] *= 1.0 + TIE_BREAK
+        # Lines without a value of their own (package and component lines, DESIGN.md §4.1):
+        # a small value, so the question still asks what stops them from getting more.
+        zero = obj[cols] == 0.0
+        if zero.any():
+            scale = float(np.abs(self.model.value).max()) if len(obj) else 1.0
+            obj[cols[zero]] = TIE_BREAK * max(scale, 1.0)
         try:
             s.set_row_upper(lifted, np.full(len(lifted), np.inf))
             # Start from the plan's basis, not from the last question.

@@ -43,7 +43,9 @@ def _signal(
     q = req["quantity"].to_numpy(dtype=float)
     vr = model.vars["r"].to_numpy()
     # One more step: a whole unit for integer items, a negligible share of the line otherwise.
-    step = np.where(model.integer, 1.0, 1e-6 * np.maximum(1.0, q[vr]))
+    nx = len(vr)
+    step = np.ones(n)  # usable units U (packages, §4.1): whole or not, one unit is a step
+    step[:nx] = np.where(model.integer[:nx], 1.0, 1e-6 * np.maximum(1.0, q[vr]))
     offsets = model.row_offsets()
     rows: dict[int, np.ndarray] = {}
     tight: dict[int, np.ndarray] = {}
@@ -66,7 +68,7 @@ def _signal(
     else:
         has_dual = np.ones(n, dtype=bool) if all_priced else ~model.integer
     delivered = (
-        np.bincount(vr, weights=x * model.vars["factor"].to_numpy(), minlength=len(req))
+        np.bincount(vr, weights=x[:nx] * model.vars["factor"].to_numpy(), minlength=len(req))
         if n
         else np.zeros(len(req))
     )

@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
-from planner.catalog import Catalog
+from planner.catalog import Catalog, parse_requires
 from planner.errors import InputError, Issue, raise_if_errors
 from planner.io.input_files import read_input_bytes, read_toml
 from planner.io.numbers import ambiguity_message, evidence, read_number
@@ -580,6 +580,7 @@ def read_catalog(folder: Path | str) -> Catalog:
     items_df = frame(items, ItemRow)
     items_df["aliases"] = [_split(a) for a in items_df["aliases"]]
     items_df["integer"] = items_df["integer"].astype(bool)
+    items_df["requires"] = [tuple(parse_requires(r)) for r in items_df["requires"]]
     donors_df = frame(donors, DonorRow)
     donors_df["budget_eur"] = donors_df["budget_eur"].astype(float)
     donors_df["corridors"] = [tuple(_split(c)) for c in donors_df["corridors"]]

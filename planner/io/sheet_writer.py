@@ -79,6 +79,7 @@ HEADERS = {
     "reason": "Reason",
     "reason_detail": "Reason in detail",
     "destination": "Destination",
+    "package": "Package",
     "name": "Name",
     "budget_eur": "Budget (EUR)",
     "spent_eur": "Spent (EUR)",

@@ -42,6 +42,12 @@ COLUMNS: tuple[tuple[str, int, str], ...] = (
     ("Earliest", 13, "Optional. Not before this date or week. Empty means from the start."),
     ("Destination", 20, "Optional. Where or to whom the delivery goes."),
     ("Notes", 40, "Optional. Anything the planners should know."),
+    (
+        "Package",
+        12,
+        "For systems with components (Items sheet): empty or yes asks for the system with"
+        " them; no or 'item only' for the system alone.",
+    ),
 )
 ITEM_COLUMNS = (
     ("Catalog ID", "item_id", 22),
@@ -51,6 +57,7 @@ ITEM_COLUMNS = (
     ("Tonnes per unit", "unit_weight_t", 15),
     ("Whole units only", "integer", 16),
     ("Other names", "aliases", 40),
+    ("Needs per unit (package)", "requires", 30),
 )
 INSTRUCTIONS = (
     "How to fill in this request workbook",
@@ -69,6 +76,9 @@ INSTRUCTIONS = (
     " W12 or 'week 12', or the week number. A date after the plan's end means no deadline.",
     "Earliest - optional; nothing arrives before this date or week.",
     "Destination, Notes - optional free text.",
+    "Package - for a system with components (see 'Needs per unit' on the 'Items' sheet): empty"
+    " or yes plans it with its components and counts only complete systems; no or 'item only'"
+    " asks for the system alone.",
     "",
     "Good to know",
     "Rows above the header (titles, dates) are ignored; you may add them.",
@@ -210,6 +220,16 @@ def _requests_sheet(ws: Any, fmt: _Formats, catalog: Catalog, n_items: int) -> N
             "error_message": "Enter a number above 0.",
         },
     )
+    ws.data_validation(
+        f"I2:I{last}",
+        {
+            "validate": "list",
+            "source": ["yes", "no", "item only"],
+            "ignore_blank": True,
+            "error_title": "Package",
+            "error_message": "Choose yes, no or item only (or leave it empty).",
+        },
+    )
 
 
 def _items_sheet(ws: Any, fmt: _Formats, catalog: Catalog) -> None:
@@ -224,6 +244,8 @@ def _items_sheet(ws: Any, fmt: _Formats, catalog: Catalog) -> None:
                 value = "yes" if bool(value) else "no"
             elif fld == "aliases":
                 value = "; ".join(str(a) for a in (value or []))
+            elif fld == "requires":
+                value = "; ".join(f"{c}:{q:g}" for c, q in (value or ())) or None
             elif fld != "unit_weight_t":
                 value = str(value)
             _write(ws, fmt, r, col, value)

@@ -154,8 +154,9 @@ def donor_budget_rows(m: LinearModel) -> RowBlock:
     donors = m.data.donors
     k = donor_of_variable(m)
     has_budget = ~np.isnan(donors["budget_eur"].to_numpy(dtype=float))
-    sel = np.flatnonzero(has_budget[k] & (m.cost_eur > 0)) if len(k) else np.array([], int)
-    b = group_block("donor_budget", pd.DataFrame({"k": k[sel]}), sel, m.cost_eur[sel])
+    cost = m.cost_eur[: m.n_x]
+    sel = np.flatnonzero(has_budget[k] & (cost > 0)) if len(k) else np.array([], int)
+    b = group_block("donor_budget", pd.DataFrame({"k": k[sel]}), sel, cost[sel])
     return labelled(b, {"k": ("donor_id", donors["donor_id"])})
 
 
@@ -189,6 +190,113 @@ def corridor_capacity_rhs(data: PlanningData, labels: pd.DataFrame) -> np.ndarra
     if not len(labels):
         return np.zeros(0)
     return data.capacity_t[_pos(labels, "h"), _pos(labels, "t") - 1].astype(float)
+
+
+# -- packages (DESIGN.md §4.1) ----------------------------------------------------------------
+
+
+def usable_columns(m: LinearModel) -> dict[int, tuple[int, int]]:
+    """Package line position r -> (column of U[r, first period], first period)."""
+    u = m.usable
+    out: dict[int, tuple[int, int]] = {}
+    for j, (r, t) in enumerate(zip(u["r"].tolist(), u["t"].tolist(), strict=True)):
+        if r not in out:
+            out[r] = (m.n_x + j, t)
+    return out
+
+
+def package_usable_rows(m: LinearModel) -> RowBlock:
+    """package_usable[r,c,t]: ρ_c · U[r,t] − Σ_{x serving r_c, arrival ≤ t} f · x ≤ 0.
+
+    One row per package line r, part c (the system itself with ρ = 1, and each component line
+    r_c with its ρ_c per system unit) and period t from e_r to T: usable units never exceed
+    the systems, nor any component's units divided by ρ_c, arrived by t (units of the system).
+    """
+    req = m.data.requests
+    T = m.data.horizon
+    cols = usable_columns(m)
+    if not cols:
+        empty = pd.DataFrame({"r": np.array([], np.int64), "t": np.array([], np.int64)}).assign(
+            request_id=[], part=[], period=np.array([], np.int64)
+        )
+        z = np.array([], dtype=np.int64)
+        return RowBlock("package_usable", empty, z, z.copy(), np.zeros(0), np.zeros(0))
+    is_pk = req["is_package"].to_numpy(dtype=bool)
+    parent = np.where(is_pk, np.arange(len(req)), req["package_of"].to_numpy(dtype=np.int64))
+    rho = np.where(is_pk, 1.0, req["rho"].to_numpy(dtype=float))
+    # x entries: each x of a part line counts in every period from its arrival to T
+    v = m.vars
+    xr = v["r"].to_numpy()
+    sel = np.flatnonzero(parent[xr] >= 0) if len(xr) else np.array([], dtype=np.int64)
+    arr = v["arrival"].to_numpy(dtype=np.int64)[sel]
+    n = np.maximum(T - arr + 1, 0)
+    x_var = np.repeat(sel, n)
+    starts = np.repeat(np.cumsum(n) - n, n)
+    x_t = np.repeat(arr, n) + (np.arange(int(n.sum())) - starts)
+    x_line = xr[x_var]
+    x_coef = -v["factor"].to_numpy(dtype=float)[x_var]
+    # U entries: one per (part line, period of its package's U)
+    lines = np.flatnonzero(parent >= 0)
+    u_line: list[np.ndarray] = []
+    u_t: list[np.ndarray] = []
+    u_var: list[np.ndarray] = []
+    for line in lines.tolist():
+        first_col, first_t = cols[int(parent[line])]
+        ts = np.arange(first_t, T + 1, dtype=np.int64)
+        u_line.append(np.full(len(ts), line, dtype=np.int64))
+        u_t.append(ts)
+        u_var.append(first_col + (ts - first_t))
+    ul, ut, uv = np.concatenate(u_line), np.concatenate(u_t), np.concatenate(u_var)
+    b = group_block(
+        "package_usable",
+        pd.DataFrame({"r": np.concatenate([ul, x_line]), "t": np.concatenate([ut, x_t])}),
+        np.concatenate([uv, x_var]),
+        np.concatenate([rho[ul], x_coef]),
+    )
+    lab = b.labels
+    pr = parent[_pos(lab, "r")]
+    labels = pd.DataFrame(
+        {
+            "r": lab["r"].to_numpy(),
+            "request_id": req["request_id"].to_numpy()[pr],
+            "part": req["item_id"].to_numpy()[_pos(lab, "r")],
+            "t": lab["t"].to_numpy(),
+            "period": lab["t"].to_numpy(),
+        }
+    )
+    return RowBlock(b.family, labels, b.var, b.row, b.coef, b.upper)
+
+
+def package_order_rows(m: LinearModel) -> RowBlock:
+    """package_order[r,t]: U[r,t−1] − U[r,t] ≤ 0 for t = e_r + 1 … T: usable units never fall
+    (a package, once complete, stays usable). U[r,T] ≤ q_r follows from request_demand."""
+    req = m.data.requests
+    T = m.data.horizon
+    cols = usable_columns(m)
+    rs, ts, vs, cs = [], [], [], []
+    for r, (first_col, first_t) in sorted(cols.items()):
+        t = np.arange(first_t + 1, T + 1, dtype=np.int64)
+        j = first_col + (t - first_t)
+        rs += [np.full(len(t), r), np.full(len(t), r)]
+        ts += [t, t]
+        vs += [j - 1, j]
+        cs += [np.ones(len(t)), -np.ones(len(t))]
+    if not rs:
+        z = np.array([], dtype=np.int64)
+        b = group_block("package_order", pd.DataFrame({"r": z, "t": z}), z, np.zeros(0))
+    else:
+        b = group_block(
+            "package_order",
+            pd.DataFrame({"r": np.concatenate(rs), "t": np.concatenate(ts)}),
+            np.concatenate(vs),
+            np.concatenate(cs),
+        )
+    return labelled(b, {"r": ("request_id", req["request_id"]), "t": ("period", None)})
+
+
+def zero_rhs(data: PlanningData, labels: pd.DataFrame) -> np.ndarray:
+    """0: the package rows compare two sides that both move."""
+    return np.zeros(len(labels))
 
 
 FAMILIES: tuple[Family, ...] = (
@@ -239,6 +347,22 @@ FAMILIES: tuple[Family, ...] = (
         explain_kind="corridor",
         marginal=Marginal("corridor capacity", "+1 t in every {period}", "t", 1.0),
         in_scenarios=True,
+    ),
+    Family(
+        "package_usable",
+        "ρ_c · U[r,t] − Σ_{o,h,s: s+τ_h ≤ t} f · x[o,r_c,h,s] ≤ 0",
+        ("request_id", "part", "period"),
+        "units of the system (usable) against units arrived ÷ ρ_c",
+        package_usable_rows,
+        zero_rhs,
+    ),
+    Family(
+        "package_order",
+        "U[r,t−1] − U[r,t] ≤ 0",
+        ("request_id", "period"),
+        "units of the system (usable)",
+        package_order_rows,
+        zero_rhs,
     ),
 )
 """Every constraint family, in DESIGN.md §4 order (the order of the model's rows)."""

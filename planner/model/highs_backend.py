@@ -95,9 +95,10 @@ def column_matrix(
 ) -> tuple[np.ndarray, ...]:
     """The family rows column-wise (start, index, value), multiplied by ``row_scale``.
 
-    Every variable sits in at most one row of each family, so a column is at most one entry
+    When every variable sits in at most one row of each family, a column is at most one entry
     per family: a (variables × families) table read row by row gives the columns in order,
-    with no sort of the non-zeros (model.stacked() sorts them by row).
+    with no sort of the non-zeros (model.stacked() sorts them by row). Otherwise (packages,
+    §4.1) the non-zeros are sorted by column.
     """
     n = model.n_vars
     slots = max(len(model.blocks), 1)

@@ -14,8 +14,9 @@ from planner.model.names import solver_names
 class RowBlock:
     """One constraint family: rows ``lower ≤ Σ coef · x ≤ upper``, each row named by its index.
 
-    Every variable belongs to at most one row of a family, so the family is stored as
-    (var, row, coef) triplets plus one label table with a row per constraint.
+    Stored as (var, row, coef) triplets plus one label table with a row per constraint. In
+    the families of §4 every variable belongs to at most one row; in package_usable (§4.1) a
+    shipment counts in every period from its arrival on, so it sits in several rows.
     """
 
     family: str

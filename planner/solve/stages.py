@@ -92,7 +92,9 @@ def substitute_units(model: LinearModel) -> np.ndarray:
     offer_item = model.data.offers["item_id"].to_numpy()[v["o"].to_numpy()]
     asked_item = model.data.requests["item_id"].to_numpy()[v["r"].to_numpy()]
     sub = offer_item != asked_item
-    return np.where(sub, v["factor"].to_numpy(dtype=float), 0.0)
+    out = np.zeros(model.n_vars)  # usable units U (packages) are no shipment: 0
+    out[: model.n_x] = np.where(sub, v["factor"].to_numpy(dtype=float), 0.0)
+    return out
 
 
 def _value(model: LinearModel, previous: np.ndarray | None) -> np.ndarray:

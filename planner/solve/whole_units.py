@@ -9,7 +9,8 @@ whole plans (its bound is the LP bound from the start) and its later stages are 
 1. **Relax.** A `Session` with every column divisible solves the stages of DESIGN.md §4 on
    their optimal faces. Its value-stage optimum V_LP bounds the value of every plan.
 2. **Round down and repair.** Rounding every integer column of the LP plan down keeps it
-   feasible (every constraint of §4 is Σ a · x ≤ b with a ≥ 0), so the repair MIP is the full
+   feasible (every constraint of §4 is Σ a · x ≤ b with a ≥ 0; the package rows of §4.1 are
+   met by choosing the usable units U afresh, see `repair`), so the repair MIP is the full
    model with each integer column held at no less than its rounded-down LP quantity,
    x_j ≥ ⌊x_LP,j⌋, and held at 0 where the LP plan sends nothing on its (offer, line) pair or
    leaves a divisible column at 0 (`held_at_zero`). It only places the units the rounding
@@ -99,8 +100,10 @@ def held_at_zero(model: LinearModel, x_lp: np.ndarray) -> np.ndarray:
     columns the LP plan leaves at 0. The repair then places the units rounding freed on the
     pairs the LP chose (over any corridor and week) or on lines short after rounding, which
     keeps the MIP a fraction of the model (see docs/decisions/0006 and
-    benchmarks/whole_units.py for the figures)."""
+    benchmarks/whole_units.py for the figures). Only dispatch columns (the first ``n_x``) are
+    held; a package's usable units follow from them."""
     v = model.vars
+    x_lp, integer = x_lp[: model.n_x], model.integer[: model.n_x]
     o = v["o"].to_numpy(dtype=np.int64)
     r = v["r"].to_numpy(dtype=np.int64)
     pair = o * (int(r.max()) + 1 if len(r) else 1) + r
@@ -108,10 +111,10 @@ def held_at_zero(model: LinearModel, x_lp: np.ndarray) -> np.ndarray:
     q = model.data.requests["quantity"].to_numpy(dtype=float)
     # Delivered once rounded down: a line the rounding leaves short may take units from any
     # offer that can serve it.
-    kept = np.where(model.integer, floor_lower(x_lp, model.integer), x_lp)
+    kept = np.where(integer, floor_lower(x_lp, integer), x_lp)
     got = np.bincount(r, weights=kept * v["factor"].to_numpy(dtype=float), minlength=len(q))
     short = (q - got > SNAP * np.maximum(1.0, q))[r]
-    return np.flatnonzero(~(chosen | short) | (~model.integer & (x_lp <= 0.0)))
+    return np.flatnonzero(~(chosen | short) | (~integer & (x_lp <= 0.0)))
 
 
 def lp_session(model: LinearModel, solver: str) -> Session:
@@ -147,6 +150,20 @@ def polish(
     return sol.x
 
 
+def usable_lower(model: LinearModel, lower: np.ndarray) -> np.ndarray:
+    """Per usable-units column U[r,t]: the units the shipments ``lower`` (the repair's lower
+    bounds, divisible columns 0) make usable by t, whole for integer systems. Any plan with
+    shipments at or above ``lower`` can have U this high, so these bounds keep the repair
+    MIP feasible and start it where the rounding left it."""
+    if not len(model.usable):
+        return np.zeros(0)
+    from planner.results import usable_units
+
+    use = usable_units(model, lower)
+    u = model.usable
+    return use[u["r"].to_numpy(), u["t"].to_numpy() - 1]
+
+
 def repair(
     model: LinearModel,
     x_lp: np.ndarray,
@@ -160,10 +177,15 @@ def repair(
     polished plan."""
     t0 = time.perf_counter()
     session = Session(model, settings.solver)
+    # The usable units U of packages (DESIGN.md §4.1) sit on rows with negative
+    # coefficients, so ⌊U_LP⌋ may exceed what the rounded-down shipments make usable: U is
+    # held instead at no less than what those shipments make usable (`usable_lower`).
+    lower = floor_lower(x_lp, model.integer)
+    lower[model.n_x :] = usable_lower(model, lower)
     ic = np.flatnonzero(model.integer)
     # ⌊x_LP⌋ below, the model's own bounds kept (a re-plan's fixed columns, §7)
-    lower = np.maximum(floor_lower(x_lp, model.integer)[ic], session.col_lower[ic])
-    session.set_col_bounds(ic, np.minimum(lower, session.col_upper[ic]), session.col_upper[ic])
+    lower_ic = np.maximum(lower[ic], session.col_lower[ic])
+    session.set_col_bounds(ic, np.minimum(lower_ic, session.col_upper[ic]), session.col_upper[ic])
     unused = held_at_zero(model, x_lp)
     unused = unused[session.col_lower[unused] <= 0.0]  # never free a re-plan's fixed column
     session.set_col_bounds(unused, np.zeros(len(unused)), np.zeros(len(unused)))

@@ -31,7 +31,7 @@ import numpy as np
 
 from planner.data import PlanningData
 from planner.model import LinearModel, build_model
-from planner.results import MET_TOL, extract
+from planner.results import MET_TOL, extract, package_value, usable_from_arrivals
 from planner.schema import Settings
 from planner.solve import solve_model
 from planner.stress.sampling import RiskTable, Sample, draw_sample, sampled_data
@@ -99,7 +99,7 @@ class SampleEvaluator:
     def base_view(self, sample: Sample) -> tuple[float, np.ndarray, np.ndarray]:
         """(score, on time per line, met per line) of the base plan as it stands in ``sample``."""
         v = self.model.vars
-        x = self.job.base_x
+        x = self.job.base_x[: self.model.n_x]  # shipments; U is recomputed below
         T = self.job.data.horizon
         o = v["o"].to_numpy()
         r = v["r"].to_numpy()
@@ -113,11 +113,18 @@ class SampleEvaluator:
         kept = np.where(~sample.offer_failed[o] & inside & open_at, x, 0.0)
         eff = kept * v["factor"].to_numpy(dtype=float)
         late = np.maximum(0, arrival - self.due[r])
-        per_unit = self.weight[r] / self.quantity[r]
+        req = self.job.data.requests
+        pk = req["is_package"].to_numpy(dtype=bool)
+        per_unit = np.where(pk, 0.0, self.weight / self.quantity)[r]  # packages: by U below
         value = float((per_unit * eff * (1.0 - self.settings.late_penalty * late)).sum())
         n = len(self.quantity)
         delivered = np.bincount(r, weights=eff, minlength=n)
         on_time = np.bincount(r, weights=np.where(late == 0, eff, 0.0), minlength=n)
+        if pk.any():  # packages (DESIGN.md §4.1): usable units of what still arrives
+            usable = usable_from_arrivals(req, T, r, arrival, eff)
+            value += package_value(req, usable, self.settings.late_penalty)
+            delivered[pk] = usable[pk, -1]
+            on_time[pk] = usable[pk, np.minimum(self.due[pk], T) - 1]
         return self.score(value), self._reaches(on_time), self._reaches(delivered)
 
     def _reaches(self, units: np.ndarray) -> np.ndarray:

@@ -40,10 +40,12 @@ Cells
     after the plan's last period), ``date-order`` (``needed_by`` before ``earliest``),
     ``duplicate-id``, ``excel-error`` (``#N/A``, ``#REF!`` ...), ``formula-no-value`` (a
     formula never calculated, so there is no saved result; a warning when a whole row holds
-    nothing else), ``merged-cells`` (a quantity or request id merged over several rows).
+    nothing else), ``merged-cells`` (a quantity or request id merged over several rows),
+    ``bad-package`` (a ``package`` cell that is neither yes nor no / "item only").
 Warnings only
     ``hidden-sheet``, ``hidden-row``, ``hidden-column`` (not read; ``include_hidden`` reads
     them), ``unit-mismatch`` (the unit column differs from the catalog unit),
+    ``not-a-system`` (package = yes for an item without components: planned alone),
     ``default-priority`` (lines without a priority get 3, once per sheet),
     ``deadline-after-horizon`` (no deadline inside the horizon), ``number-settled`` (a text
     number read with the workbook's decimal separator), ``formula-values`` (saved results of
@@ -113,11 +115,13 @@ ISSUE_CODES = frozenset(
         "excel-error",
         "formula-no-value",
         "merged-cells",
+        "bad-package",
         # warnings only
         "hidden-sheet",
         "hidden-row",
         "hidden-column",
         "unit-mismatch",
+        "not-a-system",
         "default-priority",
         "deadline-after-horizon",
         "number-settled",

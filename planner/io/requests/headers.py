@@ -83,6 +83,15 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
         "item no",
         "№ з/п",
     ),
+    "package": (
+        "package",
+        "as package",
+        "whole package",
+        "package line",
+        "with components",
+        "комплект",
+        "комплектом",
+    ),
     "notes": ("notes", "note", "comments", "comment", "remarks", "примітки", "примітка"),
 }
 # A contained synonym does not count in headers with these words ("Unit price", "Total qty").

@@ -81,6 +81,11 @@ class ItemMatcher:
         self.integer = dict(zip(ids, map(bool, catalog.items["integer"]), strict=True))
         self.names = dict(zip(ids, map(str, catalog.items["name"]), strict=True))
         self.units = dict(zip(ids, map(str, catalog.items["unit"]), strict=True))
+        self.systems = set(catalog.components())
+
+    def is_system(self, item_id: str) -> bool:
+        """Whether the item has components (items.csv ``requires``, DESIGN.md §4.1)."""
+        return item_id in self.systems
 
     def find(self, text: str) -> str | None:
         """The item_id a cell names, or None.

@@ -126,7 +126,7 @@ class _Reader(RowReader):
                     "unknown-header",
                     f"header {show(cell.value)} names no field the planner reads (item,"
                     " quantity, priority, needed_by, earliest, destination, unit, request_id,"
-                    " notes); column not read",
+                    " package, notes); column not read",
                     sheet,
                     row_no,
                     label(col, cell.value),

@@ -20,6 +20,7 @@ from planner.io.requests.headers import is_total_text
 from planner.io.requests.items import ItemMatcher
 from planner.io.requests.values import (
     check_quantity,
+    read_package,
     read_priority,
     read_quantity,
     read_request_id,
@@ -242,6 +243,23 @@ class RowReader:
                 f" {show(values['needed_by'].value)} (period {needed_by})",
             )
 
+        package = True
+        pk_cell = values.get("package")
+        if pk_cell is not None and "package" not in bad_cells:
+            asked, prob = read_package(pk_cell)
+            if prob:
+                problem("package", *prob)
+            elif asked is not None:
+                package = asked
+                if asked and item_id is not None and not self.items.is_system(item_id):
+                    problem(
+                        "package",
+                        "not-a-system",
+                        f"package = yes, but {item_id!r} has no components (items.csv"
+                        " requires): planned as the item alone",
+                        "warning",
+                    )
+
         rid_cell = values.get("request_id")
         request_id = (
             read_request_id(rid_cell)
@@ -281,6 +299,7 @@ class RowReader:
             else "",
             "sheet": sheet,
             "row": row_no,
+            "package": package,
         }
         target = self.unknown if unknown else self.rows
         target.append(line)

@@ -111,3 +111,29 @@ def read_request_id(cell: Cell) -> str:
                 return str(n).zfill(len(cell.fmt))
             return str(n)
     return as_text(value)
+
+
+_PACKAGE_YES = {"yes", "y", "true", "1", "package", "whole package", "так", "x", "✓"}
+_PACKAGE_NO = {"no", "n", "false", "0", "item only", "item", "ні", "only item"}
+
+
+def read_package(cell: Cell) -> tuple[bool | None, Problem | None]:
+    """A ``package`` cell (DESIGN.md §2.2, §4.1): yes/true/1/package → True; no/false/0/
+    "item only" → False; an empty cell → None (the default: a package when the item is a
+    system); anything else is a [bad-package] problem."""
+    value = cell.value
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, None
+    if isinstance(value, bool):
+        return value, None
+    text = " ".join(as_text(value).casefold().split())
+    if isinstance(value, int | float) and not isinstance(value, bool) and value in (0, 1):
+        text = str(int(value))
+    if text in _PACKAGE_YES:
+        return True, None
+    if text in _PACKAGE_NO:
+        return False, None
+    return None, (
+        "bad-package",
+        f'expected yes (the whole package) or no ("item only"), found {show(value)}',
+    )
