@@ -26,6 +26,34 @@ basis is primal feasible and the primal simplex starts where the dual simplex wo
 to repair: 5–20× faster on the benchmark instances. The later stages of a cold solve only
 change the objective (the plan stays feasible), so they use the primal simplex too; a warm
 re-solve after changed bounds (`run(..., warm=True)`) uses the dual simplex."""
+PRESOLVE_OFF_MAX_VARS = 100_000
+"""A cold value stage of an LP up to this many variables runs without presolve (see
+`lp_run_options`)."""
+
+
+def lp_run_options(stage: str | None, warm: bool, n_vars: int) -> dict[str, str | int]:
+    """HiGHS options for one LP run (docs/decisions/0007, measured on the benchmark instances):
+
+    - warm (bounds changed since the last optimal basis: what-if re-solves): dual simplex;
+    - the value stage, cold: primal simplex from the slack basis (`LP_OPTIONS`), without
+      presolve up to `PRESOLVE_OFF_MAX_VARS` variables (medium: 20 % less CPU; presolve
+      removes little from this model and costs a fifth of the stage; at twice medium no
+      difference);
+    - the arrival stage: dual simplex from the cost stage's optimal basis (half the CPU of the
+      primal simplex at twice medium);
+    - every other stage (requested items, stability, cost): primal simplex from the previous
+      stage's optimal basis, which stays primal feasible when only the objective changes.
+    """
+    presolve = "on"
+    if warm or stage == "arrival":
+        strategy = DUAL_SIMPLEX
+    else:
+        strategy = PRIMAL_SIMPLEX
+        if stage == "value" and n_vars <= PRESOLVE_OFF_MAX_VARS:
+            presolve = "off"
+    return {"solver": "simplex", "simplex_strategy": strategy, "presolve": presolve}
+
+
 MIP_OPTIONS: dict[str, bool] = {
     "mip_heuristic_run_rins": False,
     "mip_heuristic_run_rens": False,
@@ -240,7 +268,9 @@ class HighsAdapter:
         if isinstance(basis, highspy.HighsBasis):
             self.h.setBasis(basis)
 
-    def run(self, time_limit_s: float, mip_gap: float, warm: bool = False) -> RunResult:
+    def run(
+        self, time_limit_s: float, mip_gap: float, warm: bool = False, stage: str | None = None
+    ) -> RunResult:
         h = self.h
         is_mip = bool(self._integer.any())
         # For an LP HiGHS compares time_limit with the run time accumulated over every run of
@@ -249,7 +279,8 @@ class HighsAdapter:
         h.setOptionValue("time_limit", start + max(time_limit_s, 0.05))
         h.setOptionValue("mip_rel_gap", mip_gap)
         if not is_mip:
-            h.setOptionValue("simplex_strategy", DUAL_SIMPLEX if warm else PRIMAL_SIMPLEX)
+            for key, val in lp_run_options(stage, warm, self.model.n_vars).items():
+                h.setOptionValue(key, val)
         h.run()
         status = h.getModelStatus()
         info = h.getInfo()

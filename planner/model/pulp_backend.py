@@ -167,7 +167,9 @@ class PulpAdapter:
     def set_basis(self, basis: object) -> None:
         """CBC through PuLP takes no basis; nothing to do."""
 
-    def run(self, time_limit_s: float, mip_gap: float, warm: bool = False) -> RunResult:
+    def run(
+        self, time_limit_s: float, mip_gap: float, warm: bool = False, stage: str | None = None
+    ) -> RunResult:
         is_mip = bool(self.integer.any())
         warm_start = is_mip and self._start is not None
         if warm_start:

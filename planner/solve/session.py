@@ -26,6 +26,7 @@ from planner.solve.stages import (
     Stage,
     clean_x,
     floor_slack,
+    lp_stage_box,
     mip_stage_box,
     optimal_face,
     stage_scale,
@@ -216,7 +217,7 @@ class Session:
         stages: list[str] = []
         best: np.ndarray | None = None
         first: RunResult | None = None
-        box = float("inf")
+        box = value_s = float("inf")
         prev: tuple[Stage, np.ndarray, RunResult] | None = None
         try:
             for i, (stage, coef) in enumerate(plan):
@@ -228,6 +229,7 @@ class Session:
                             break
                         left = min(left, box)
                     else:
+                        left = min(left, lp_stage_box(stage.name, value_s))
                         self._hold_face(prev[2], best)
                     p_stage, p_coef, _ = prev
                     opt = float(p_coef @ best)
@@ -243,7 +245,9 @@ class Session:
                 keep = self.keep_stage_bases and not self.is_mip
                 if keep and stage.name in self._bases:
                     ad.set_basis(self._bases[stage.name])
-                run = ad.run(max(left, 0.5 if i == 0 else 1.0), settings.mip_gap, warm=warm)
+                run = ad.run(
+                    max(left, 0.5 if i == 0 else 1.0), settings.mip_gap, warm=warm, stage=stage.name
+                )
                 if keep:
                     basis = ad.get_basis() if run.status is RunStatus.OPTIMAL else None
                     if basis is not None:
@@ -257,8 +261,13 @@ class Session:
                         return Solution.without_plan(
                             n, _status(run), self.solver, ad.version, time.perf_counter() - t0
                         )
-                    box = mip_stage_box(time.perf_counter() - t0)
+                    value_s = time.perf_counter() - t0
+                    box = mip_stage_box(value_s)
                 elif run.x is None:
+                    # Stopped before a feasible plan of its own (a dual simplex or interior
+                    # point run): the previous stage's plan is the best found for this stage.
+                    if run.status is RunStatus.TIME_LIMIT:
+                        stages.append(stage.name + BEST_FOUND)
                     break
                 best = run.x
                 stages.append(stage.name if run.optimal else stage.name + BEST_FOUND)

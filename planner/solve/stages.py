@@ -218,3 +218,21 @@ kept and the stage is reported as "best found" (`mip_stage_box`)."""
 def mip_stage_box(stage1_s: float) -> float:
     """Seconds a later MIP stage may take, after a value stage of ``stage1_s`` seconds."""
     return max(MIP_STAGE_MIN_S, stage1_s)
+
+
+LP_ARRIVAL_SHARE = 0.25
+LP_ARRIVAL_MIN_S = 5.0
+"""For an LP, the arrival stage (the last; it moves no value and no euro) gets at most
+max(LP_ARRIVAL_MIN_S, LP_ARRIVAL_SHARE × time of the value stage); a box that stops it keeps
+the best plan found (the cost stage's plan when the solver has no better feasible one yet) and
+the stage is reported as "arrival (best found)" (`lp_stage_box`, docs/decisions/0007). Value
+and cost stages are never boxed: they run to optimality within the caller's time limit."""
+
+
+def lp_stage_box(stage: str, value_stage_s: float) -> float:
+    """Seconds an LP stage named ``stage`` may take after a value stage of ``value_stage_s``
+    seconds: `LP_ARRIVAL_SHARE` of it (at least `LP_ARRIVAL_MIN_S`) for "arrival", no box
+    (inf) for the others."""
+    if stage != "arrival":
+        return float("inf")
+    return max(LP_ARRIVAL_MIN_S, LP_ARRIVAL_SHARE * value_stage_s)

@@ -1,0 +1,84 @@
+"""LP stages: the algorithm per stage and the arrival stage's time box (docs/decisions/0007).
+
+Hand-checkable case (the jets-and-fuel catalog of test_mip_stages, solved as an LP): 2 jets
+(free) and 5 t of fuel from donor d1 at € 10/t or d2 at € 20/t, 2 periods, no deadlines. Value
+stage: everything requested is sent; cost stage: the fuel from d1, € 50.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from planner.model.adapter import RunResult, RunStatus
+from planner.model.highs_backend import (
+    DUAL_SIMPLEX,
+    PRESOLVE_OFF_MAX_VARS,
+    PRIMAL_SIMPLEX,
+    HighsAdapter,
+    lp_run_options,
+)
+from planner.solve import Session
+from planner.solve.stages import LP_ARRIVAL_MIN_S, LP_ARRIVAL_SHARE, lp_stage_box
+from tests.test_mip_stages import jets_and_fuel
+
+
+def test_lp_stage_box() -> None:
+    """Arrival: max(5 s, 0.25 × value stage): 8 s -> 5 s, 100 s -> 25 s. Value, requested
+    items and cost are never boxed."""
+    assert (LP_ARRIVAL_MIN_S, LP_ARRIVAL_SHARE) == (5.0, 0.25)
+    assert lp_stage_box("arrival", 8.0) == 5.0
+    assert lp_stage_box("arrival", 100.0) == 25.0
+    for stage in ("value", "requested items", "cost"):
+        assert lp_stage_box(stage, 100.0) == float("inf")
+
+
+def test_lp_run_options_per_stage() -> None:
+    """Value stage cold: primal simplex, presolve off up to PRESOLVE_OFF_MAX_VARS variables and
+    on above; arrival: dual simplex; cost: primal; a warm re-solve: dual."""
+    small, big = PRESOLVE_OFF_MAX_VARS, PRESOLVE_OFF_MAX_VARS + 1
+    assert lp_run_options("value", False, small) == {
+        "solver": "simplex",
+        "simplex_strategy": PRIMAL_SIMPLEX,
+        "presolve": "off",
+    }
+    assert lp_run_options("value", False, big)["presolve"] == "on"
+    assert lp_run_options("cost", False, small)["simplex_strategy"] == PRIMAL_SIMPLEX
+    assert lp_run_options("cost", False, small)["presolve"] == "on"
+    assert lp_run_options("arrival", False, small)["simplex_strategy"] == DUAL_SIMPLEX
+    assert lp_run_options("value", True, small)["simplex_strategy"] == DUAL_SIMPLEX
+    assert lp_run_options(None, False, small)["simplex_strategy"] == PRIMAL_SIMPLEX
+
+
+def test_arrival_stopped_by_its_box_keeps_the_cost_stage_plan(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The arrival run gets the box (5 s here: the value stage takes milliseconds) and, when it
+    stops there without a feasible plan of its own (simulated: a dual simplex stopped early),
+    the plan is the cost stage's: all 7 units, € 50, and the stage reads "arrival (best
+    found)"; value and cost stay proven."""
+    model, s = jets_and_fuel()
+    lp = np.zeros(model.n_vars, dtype=bool)
+    full = Session(model, integer=lp).solve(s)
+    assert full.stages == ["value", "cost", "arrival"]
+
+    real_run = HighsAdapter.run
+    limits: dict[str, float] = {}
+
+    def stopped(self: HighsAdapter, time_limit_s: float, *args: Any, **kw: Any) -> RunResult:
+        limits[kw.get("stage") or "?"] = time_limit_s
+        if kw.get("stage") == "arrival":
+            return RunResult(RunStatus.TIME_LIMIT, None)
+        return real_run(self, time_limit_s, *args, **kw)
+
+    monkeypatch.setattr(HighsAdapter, "run", stopped)
+    sol = Session(model, integer=lp).solve(s)
+    assert sol.stages == ["value", "cost", "arrival (best found)"]
+    assert limits["arrival"] == pytest.approx(LP_ARRIVAL_MIN_S)
+    assert limits["cost"] > LP_ARRIVAL_MIN_S  # the rest of the time limit, no box
+    assert sol.proven_optimal
+    assert sol.value == pytest.approx(full.value)
+    assert sol.cost_eur == pytest.approx(50.0)
+    assert sol.x.sum() == pytest.approx(7.0)
