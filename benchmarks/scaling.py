@@ -3,10 +3,10 @@
 Runs ``benchmarks/run.py``'s side-by-side benchmark (aidplan and the independent baseline in
 fresh processes, optimal values compared) at six sizes from small to twice medium (``small``,
 ``m025``, ``m050``, ``medium``, ``m150``, ``m200``; see ``benchmarks/generate.py``), then prints
-end-to-end, build, solve and write time against the number of variables, and for each column
-the exponent b of the least-squares fit ``time ≈ a · variables^b`` (on log-log axes), once over
-all sizes and once without ``small``, where fixed costs (a few hundredths of a second) still
-dominate every step.
+end-to-end, build, solve and write time (and aidplan's CPU time: the machine is shared)
+against the number of variables, and for each column the exponent b of the least-squares fit
+``time ≈ a · variables^b`` (on log-log axes), once over all sizes and once without ``small``,
+where fixed costs (a few hundredths of a second) still dominate every step.
 
     .venv/bin/python -m benchmarks.scaling                       # about 3 minutes here
     .venv/bin/python -m benchmarks.scaling --json /tmp/scaling.json
@@ -30,6 +30,7 @@ COLUMNS = (
     ("build", "build_s"),
     ("solve", "solve_s"),
     ("write", "write_s"),
+    ("aidplan CPU", "cpu_s"),
 )
 
 
@@ -49,8 +50,8 @@ def fit_exponent(n: Sequence[float], t: Sequence[float]) -> float:
 def table(rows: list[dict[str, Any]]) -> str:
     """The Markdown table (one row per size) and the fitted exponents below it."""
     head = (
-        "| size | variables | rows | end to end s | build s | solve s | write s"
-        " | baseline build + solve s | ratio | aidplan stages s |"
+        "| size | variables | rows | end to end s | build s | solve s | write s | aidplan CPU s"
+        " | baseline build + solve s | ratio | CPU ratio | aidplan stages s | load average |"
     )
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in rows:
@@ -58,8 +59,9 @@ def table(rows: list[dict[str, Any]]) -> str:
         stages = " + ".join(f"{s:.2f}" for s in a["stage_s"])
         lines.append(
             f"| {r['size']} | {a['n_vars']:,} | {a['n_rows']:,} | {a['e2e_s']:.2f}"
-            f" | {a['build_s']:.2f} | {a['solve_s']:.2f} | {a['write_s']:.2f}"
-            f" | {b['total_s']:.2f} | {r['ratio_e2e']:.2f} | {stages} |"
+            f" | {a['build_s']:.2f} | {a['solve_s']:.2f} | {a['write_s']:.2f} | {a['cpu_s']:.2f}"
+            f" | {b['total_s']:.2f} | {r['ratio_e2e']:.2f} | {r['ratio_cpu']:.2f} | {stages}"
+            f" | {a['load_avg'][0]:.1f} |"
         )
     lines.append("")
     lines.append("Fitted exponent b of time ≈ a · variables^b:")
