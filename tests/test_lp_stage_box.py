@@ -26,18 +26,18 @@ from tests.test_mip_stages import jets_and_fuel
 
 
 def test_lp_stage_box() -> None:
-    """Arrival: max(5 s, 0.25 × value stage): 8 s -> 5 s, 100 s -> 25 s. Value, requested
+    """Arrival: max(5 s, 0.2 × value stage): 8 s -> 5 s, 100 s -> 20 s. Value, requested
     items and cost are never boxed."""
-    assert (LP_ARRIVAL_MIN_S, LP_ARRIVAL_SHARE) == (5.0, 0.25)
+    assert (LP_ARRIVAL_MIN_S, LP_ARRIVAL_SHARE) == (5.0, 0.2)
     assert lp_stage_box("arrival", 8.0) == 5.0
-    assert lp_stage_box("arrival", 100.0) == 25.0
+    assert lp_stage_box("arrival", 100.0) == 20.0
     for stage in ("value", "requested items", "cost"):
         assert lp_stage_box(stage, 100.0) == float("inf")
 
 
 def test_lp_run_options_per_stage() -> None:
     """Value stage cold: primal simplex, presolve off up to PRESOLVE_OFF_MAX_VARS variables and
-    on above; arrival: dual simplex; cost: primal; a warm re-solve: dual."""
+    on above; cost and arrival: primal, presolve on; a warm re-solve: dual."""
     small, big = PRESOLVE_OFF_MAX_VARS, PRESOLVE_OFF_MAX_VARS + 1
     assert lp_run_options("value", False, small) == {
         "solver": "simplex",
@@ -47,7 +47,7 @@ def test_lp_run_options_per_stage() -> None:
     assert lp_run_options("value", False, big)["presolve"] == "on"
     assert lp_run_options("cost", False, small)["simplex_strategy"] == PRIMAL_SIMPLEX
     assert lp_run_options("cost", False, small)["presolve"] == "on"
-    assert lp_run_options("arrival", False, small)["simplex_strategy"] == DUAL_SIMPLEX
+    assert lp_run_options("arrival", False, small)["simplex_strategy"] == PRIMAL_SIMPLEX
     assert lp_run_options("value", True, small)["simplex_strategy"] == DUAL_SIMPLEX
     assert lp_run_options(None, False, small)["simplex_strategy"] == PRIMAL_SIMPLEX
 
@@ -56,7 +56,7 @@ def test_arrival_stopped_by_its_box_keeps_the_cost_stage_plan(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The arrival run gets the box (5 s here: the value stage takes milliseconds) and, when it
-    stops there without a feasible plan of its own (simulated: a dual simplex stopped early),
+    stops there without a feasible plan of its own (simulated),
     the plan is the cost stage's: all 7 units, € 50, and the stage reads "arrival (best
     found)"; value and cost stay proven."""
     model, s = jets_and_fuel()

@@ -220,13 +220,14 @@ def mip_stage_box(stage1_s: float) -> float:
     return max(MIP_STAGE_MIN_S, stage1_s)
 
 
-LP_ARRIVAL_SHARE = 0.25
+LP_ARRIVAL_SHARE = 0.2
 LP_ARRIVAL_MIN_S = 5.0
 """For an LP, the arrival stage (the last; it moves no value and no euro) gets at most
 max(LP_ARRIVAL_MIN_S, LP_ARRIVAL_SHARE × time of the value stage); a box that stops it keeps
-the best plan found (the cost stage's plan when the solver has no better feasible one yet) and
-the stage is reported as "arrival (best found)" (`lp_stage_box`, docs/decisions/0007). Value
-and cost stages are never boxed: they run to optimality within the caller's time limit."""
+the best plan found (the primal simplex's last feasible plan; the cost stage's plan when the
+solver has none of its own) and the stage is reported as "arrival (best found)"
+(`lp_stage_box`, docs/decisions/0007). Value and cost stages are never boxed: they run to
+optimality within the caller's time limit."""
 
 
 def lp_stage_box(stage: str, value_stage_s: float) -> float:
