@@ -15,6 +15,7 @@ import pytest
 from planner.model.adapter import RunResult, RunStatus
 from planner.model.highs_backend import (
     DUAL_SIMPLEX,
+    IPM_ARRIVAL_MIN_VARS,
     PRESOLVE_OFF_MAX_VARS,
     PRIMAL_SIMPLEX,
     HighsAdapter,
@@ -26,28 +27,36 @@ from tests.test_mip_stages import jets_and_fuel
 
 
 def test_lp_stage_box() -> None:
-    """Arrival: max(5 s, 0.2 × value stage): 8 s -> 5 s, 100 s -> 20 s. Value, requested
+    """Arrival: max(5 s, 0.35 × value stage): 8 s -> 5 s, 100 s -> 35 s. Value, requested
     items and cost are never boxed."""
-    assert (LP_ARRIVAL_MIN_S, LP_ARRIVAL_SHARE) == (5.0, 0.2)
+    assert (LP_ARRIVAL_MIN_S, LP_ARRIVAL_SHARE) == (5.0, 0.35)
     assert lp_stage_box("arrival", 8.0) == 5.0
-    assert lp_stage_box("arrival", 100.0) == 20.0
+    assert lp_stage_box("arrival", 100.0) == pytest.approx(35.0)
     for stage in ("value", "requested items", "cost"):
         assert lp_stage_box(stage, 100.0) == float("inf")
 
 
 def test_lp_run_options_per_stage() -> None:
     """Value stage cold: primal simplex, presolve off up to PRESOLVE_OFF_MAX_VARS variables and
-    on above; cost and arrival: primal, presolve on; a warm re-solve: dual."""
+    on above; cost: primal, presolve on; arrival: primal up to IPM_ARRIVAL_MIN_VARS variables,
+    interior point with crossover above; a warm re-solve: dual."""
     small, big = PRESOLVE_OFF_MAX_VARS, PRESOLVE_OFF_MAX_VARS + 1
     assert lp_run_options("value", False, small) == {
         "solver": "simplex",
         "simplex_strategy": PRIMAL_SIMPLEX,
         "presolve": "off",
+        "run_crossover": "on",
     }
     assert lp_run_options("value", False, big)["presolve"] == "on"
     assert lp_run_options("cost", False, small)["simplex_strategy"] == PRIMAL_SIMPLEX
     assert lp_run_options("cost", False, small)["presolve"] == "on"
     assert lp_run_options("arrival", False, small)["simplex_strategy"] == PRIMAL_SIMPLEX
+    assert lp_run_options("arrival", False, IPM_ARRIVAL_MIN_VARS)["solver"] == "simplex"
+    assert lp_run_options("arrival", False, IPM_ARRIVAL_MIN_VARS + 1) == {
+        "solver": "ipm",
+        "run_crossover": "on",
+        "presolve": "on",
+    }
     assert lp_run_options("value", True, small)["simplex_strategy"] == DUAL_SIMPLEX
     assert lp_run_options(None, False, small)["simplex_strategy"] == PRIMAL_SIMPLEX
 
@@ -82,3 +91,22 @@ def test_arrival_stopped_by_its_box_keeps_the_cost_stage_plan(
     assert sol.value == pytest.approx(full.value)
     assert sol.cost_eur == pytest.approx(50.0)
     assert sol.x.sum() == pytest.approx(7.0)
+
+
+def test_interior_point_arrival_stage_gives_the_same_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The arrival stage by interior point from scratch (as over IPM_ARRIVAL_MIN_VARS
+    variables; switched on here for the 2-period case) ends on the same optimum as the primal
+    simplex: same value, € 50, same earliness (everything in period 1: 7 units × (2 + 1 − 1)
+    = 14), all three stages proven."""
+    from planner.model import highs_backend
+
+    model, s = jets_and_fuel()
+    lp = np.zeros(model.n_vars, dtype=bool)
+    simplex = Session(model, integer=lp).solve(s)
+    monkeypatch.setattr(highs_backend, "IPM_ARRIVAL_MIN_VARS", 0)
+    ipm = Session(model, integer=lp).solve(s)
+    assert ipm.stages == ["value", "cost", "arrival"]
+    assert ipm.value == pytest.approx(simplex.value)
+    assert ipm.cost_eur == pytest.approx(50.0)
+    assert float(model.earliness @ ipm.x) == pytest.approx(float(model.earliness @ simplex.x))
+    assert float(model.earliness @ ipm.x) == pytest.approx(14.0)

@@ -220,7 +220,7 @@ def mip_stage_box(stage1_s: float) -> float:
     return max(MIP_STAGE_MIN_S, stage1_s)
 
 
-LP_ARRIVAL_SHARE = 0.2
+LP_ARRIVAL_SHARE = 0.35
 LP_ARRIVAL_MIN_S = 5.0
 """For an LP, the arrival stage (the last; it moves no value and no euro) gets at most
 max(LP_ARRIVAL_MIN_S, LP_ARRIVAL_SHARE × time of the value stage); a box that stops it keeps
