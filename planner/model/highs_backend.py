@@ -45,8 +45,9 @@ def lp_run_options(stage: str | None, warm: bool, n_vars: int) -> dict[str, str 
     - the arrival stage over `IPM_ARRIVAL_MIN_VARS` variables: interior point with crossover,
       from scratch (``"solver": "ipm"``; `HighsAdapter.run` clears the basis so presolve runs
       and removes the columns the earlier stages' optimal faces fixed): twice medium 3.8 s
-      against 8.1 s of CPU for the primal simplex, large 40 s against about 130 s, about a
-      quarter of the value stage at both sizes;
+      against 8.1 s of CPU for the primal simplex, large 40 s against 110 s for the dual
+      simplex (the primal simplex had not finished after 59 s), about a quarter of the value
+      stage at both sizes;
     - every other later stage (requested items, stability, cost, arrival up to
       `IPM_ARRIVAL_MIN_VARS`): primal simplex from the previous stage's optimal basis, which
       stays primal feasible when only the objective changes (medium arrival: 0.8 s of CPU,
@@ -292,14 +293,14 @@ class HighsAdapter:
     ) -> RunResult:
         h = self.h
         is_mip = bool(self._integer.any())
-        # For an LP HiGHS compares time_limit with the run time accumulated over every run of
-        # this instance; the MIP solver times each run from its start (HiGHS 1.16).
         if not is_mip:
             options = lp_run_options(stage, warm, self.model.n_vars)
             if options["solver"] == "ipm":  # from scratch: presolve drops the fixed face
                 h.clearSolver()
             for key, val in options.items():
                 h.setOptionValue(key, val)
+        # For an LP HiGHS compares time_limit with the run time accumulated over every run of
+        # this instance; the MIP solver times each run from its start (HiGHS 1.16).
         start = 0.0 if is_mip else float(h.getRunTime())
         h.setOptionValue("time_limit", start + max(time_limit_s, 0.05))
         h.setOptionValue("mip_rel_gap", mip_gap)
