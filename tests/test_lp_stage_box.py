@@ -1,17 +1,20 @@
 """LP stages: the algorithm per stage and the arrival stage's time box (docs/decisions/0007).
 
-Hand-checkable case (the jets-and-fuel catalog of test_mip_stages, solved as an LP): 2 jets
-(free) and 5 t of fuel from donor d1 at € 10/t or d2 at € 20/t, 2 periods, no deadlines. Value
-stage: everything requested is sent; cost stage: the fuel from d1, € 50.
+Hand-checkable case (the jets-and-fuel catalog of test_mip_stages with the jets made
+divisible, so the model is an LP): 2 jets (free) and 5 t of fuel from donor d1 at € 10/t or d2
+at € 20/t, 2 periods, no deadlines. Value stage: everything requested is sent; cost stage: the
+fuel from d1, € 50.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
 import pytest
 
+from planner.model import LinearModel
 from planner.model.adapter import RunResult, RunStatus
 from planner.model.highs_backend import (
     DUAL_SIMPLEX,
@@ -21,9 +24,15 @@ from planner.model.highs_backend import (
     HighsAdapter,
     lp_run_options,
 )
+from planner.schema import Settings
 from planner.solve import Session
 from planner.solve.stages import LP_ARRIVAL_MIN_S, LP_ARRIVAL_SHARE, lp_stage_box
 from tests.test_mip_stages import jets_and_fuel
+
+
+def jets_and_fuel_lp() -> tuple[LinearModel, Settings]:
+    model, s = jets_and_fuel()
+    return dataclasses.replace(model, integer=np.zeros_like(model.integer)), s
 
 
 def test_lp_stage_box() -> None:
@@ -59,6 +68,15 @@ def test_lp_run_options_per_stage() -> None:
     }
     assert lp_run_options("value", True, small)["simplex_strategy"] == DUAL_SIMPLEX
     assert lp_run_options(None, False, small)["simplex_strategy"] == PRIMAL_SIMPLEX
+    # The LP relaxation of a model with integer items: primal simplex with presolve everywhere
+    # (its plan is rounded; another optimal vertex would round to another plan).
+    for stage in ("value", "cost", "arrival"):
+        assert lp_run_options(stage, False, big, relaxation=True) == {
+            "solver": "simplex",
+            "simplex_strategy": PRIMAL_SIMPLEX,
+            "presolve": "on",
+            "run_crossover": "on",
+        }
 
 
 def test_arrival_stopped_by_its_box_keeps_the_cost_stage_plan(
@@ -68,9 +86,8 @@ def test_arrival_stopped_by_its_box_keeps_the_cost_stage_plan(
     stops there without a feasible plan of its own (simulated),
     the plan is the cost stage's: all 7 units, € 50, and the stage reads "arrival (best
     found)"; value and cost stay proven."""
-    model, s = jets_and_fuel()
-    lp = np.zeros(model.n_vars, dtype=bool)
-    full = Session(model, integer=lp).solve(s)
+    model, s = jets_and_fuel_lp()
+    full = Session(model).solve(s)
     assert full.stages == ["value", "cost", "arrival"]
 
     real_run = HighsAdapter.run
@@ -83,7 +100,7 @@ def test_arrival_stopped_by_its_box_keeps_the_cost_stage_plan(
         return real_run(self, time_limit_s, *args, **kw)
 
     monkeypatch.setattr(HighsAdapter, "run", stopped)
-    sol = Session(model, integer=lp).solve(s)
+    sol = Session(model).solve(s)
     assert sol.stages == ["value", "cost", "arrival (best found)"]
     assert limits["arrival"] == pytest.approx(LP_ARRIVAL_MIN_S)
     assert limits["cost"] > LP_ARRIVAL_MIN_S  # the rest of the time limit, no box
@@ -100,13 +117,31 @@ def test_interior_point_arrival_stage_gives_the_same_plan(monkeypatch: pytest.Mo
     = 14), all three stages proven."""
     from planner.model import highs_backend
 
-    model, s = jets_and_fuel()
-    lp = np.zeros(model.n_vars, dtype=bool)
-    simplex = Session(model, integer=lp).solve(s)
+    model, s = jets_and_fuel_lp()
+    simplex = Session(model).solve(s)
     monkeypatch.setattr(highs_backend, "IPM_ARRIVAL_MIN_VARS", 0)
-    ipm = Session(model, integer=lp).solve(s)
+    ipm = Session(model).solve(s)
     assert ipm.stages == ["value", "cost", "arrival"]
     assert ipm.value == pytest.approx(simplex.value)
     assert ipm.cost_eur == pytest.approx(50.0)
     assert float(model.earliness @ ipm.x) == pytest.approx(float(model.earliness @ simplex.x))
     assert float(model.earliness @ ipm.x) == pytest.approx(14.0)
+
+
+def test_lp_relaxation_of_a_model_with_integer_items_is_not_boxed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The jets stay integer in the model; its LP relaxation (whole units, the polish) gets no
+    arrival box: the arrival run is handed the rest of the time limit (over 5 s)."""
+    model, s = jets_and_fuel()
+    real_run = HighsAdapter.run
+    limits: dict[str, float] = {}
+
+    def spy(self: HighsAdapter, time_limit_s: float, *args: Any, **kw: Any) -> RunResult:
+        limits[kw.get("stage") or "?"] = time_limit_s
+        return real_run(self, time_limit_s, *args, **kw)
+
+    monkeypatch.setattr(HighsAdapter, "run", spy)
+    sol = Session(model, integer=np.zeros(model.n_vars, dtype=bool)).solve(s)
+    assert sol.stages == ["value", "cost", "arrival"]
+    assert limits["arrival"] > LP_ARRIVAL_MIN_S

@@ -34,8 +34,15 @@ IPM_ARRIVAL_MIN_VARS = 100_000
 scratch (see `lp_run_options`)."""
 
 
-def lp_run_options(stage: str | None, warm: bool, n_vars: int) -> dict[str, str | int]:
-    """HiGHS options for one LP run (docs/decisions/0007, measured on the benchmark instances):
+def lp_run_options(
+    stage: str | None, warm: bool, n_vars: int, relaxation: bool = False
+) -> dict[str, str | int]:
+    """HiGHS options for one LP run (docs/decisions/0007, measured on the benchmark instances).
+
+    ``relaxation``: the LP is a model with integer items solved without them (whole units,
+    the polish: planner.solve.whole_units); it keeps the primal simplex with presolve for every
+    stage (the dual simplex when warm), because its plan is then rounded, and another optimal
+    vertex would round to another whole-unit plan. Otherwise:
 
     - warm (bounds changed since the last optimal basis: what-if re-solves): dual simplex;
     - the value stage, cold: primal simplex from the slack basis (`LP_OPTIONS`), without
@@ -60,6 +67,8 @@ def lp_run_options(stage: str | None, warm: bool, n_vars: int) -> dict[str, str 
     presolve = "on"
     if warm:
         strategy = DUAL_SIMPLEX
+    elif relaxation:
+        strategy = PRIMAL_SIMPLEX
     elif stage == "arrival" and n_vars > IPM_ARRIVAL_MIN_VARS:
         return {"solver": "ipm", "run_crossover": "on", "presolve": "on"}
     else:
@@ -294,7 +303,7 @@ class HighsAdapter:
         h = self.h
         is_mip = bool(self._integer.any())
         if not is_mip:
-            options = lp_run_options(stage, warm, self.model.n_vars)
+            options = lp_run_options(stage, warm, self.model.n_vars, self.model.is_mip)
             if options["solver"] == "ipm":  # from scratch: presolve drops the fixed face
                 h.clearSolver()
             for key, val in options.items():

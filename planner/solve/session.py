@@ -229,7 +229,8 @@ class Session:
                             break
                         left = min(left, box)
                     else:
-                        left = min(left, lp_stage_box(stage.name, value_s))
+                        if not model.is_mip:  # a relaxation's plan is rounded: no box
+                            left = min(left, lp_stage_box(stage.name, value_s))
                         self._hold_face(prev[2], best)
                     p_stage, p_coef, _ = prev
                     opt = float(p_coef @ best)

@@ -222,7 +222,8 @@ def mip_stage_box(stage1_s: float) -> float:
 
 LP_ARRIVAL_SHARE = 0.35
 LP_ARRIVAL_MIN_S = 5.0
-"""For an LP, the arrival stage (the last; it moves no value and no euro) gets at most
+"""For an LP (a model without integer items; not the LP relaxation of one, whose plan is then
+rounded), the arrival stage (the last; it moves no value and no euro) gets at most
 max(LP_ARRIVAL_MIN_S, LP_ARRIVAL_SHARE × time of the value stage); a box that stops it keeps
 the best plan found (the primal simplex's last feasible plan; the cost stage's plan when the
 solver has none of its own) and the stage is reported as "arrival (best found)"
