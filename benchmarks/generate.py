@@ -58,6 +58,21 @@ SIZES: dict[str, SizeSpec] = {
     "medium": SizeSpec(
         lines=300, offers=400, periods=26, items=120, donors=14, corridors=8, late_penalty=0.02
     ),
+    # Between small and twice medium, for the scaling table of benchmarks/README.md
+    # (benchmarks/scaling.py): medium's lines, offers and items times ¼, ½, 1½ and 2, so the
+    # variables grow about in proportion; periods, donors and corridors stay medium's.
+    "m025": SizeSpec(
+        lines=75, offers=100, periods=26, items=30, donors=14, corridors=8, late_penalty=0.02
+    ),
+    "m050": SizeSpec(
+        lines=150, offers=200, periods=26, items=60, donors=14, corridors=8, late_penalty=0.02
+    ),
+    "m150": SizeSpec(
+        lines=450, offers=600, periods=26, items=180, donors=14, corridors=8, late_penalty=0.02
+    ),
+    "m200": SizeSpec(
+        lines=600, offers=800, periods=26, items=240, donors=14, corridors=8, late_penalty=0.02
+    ),
     "large": SizeSpec(
         lines=3000, offers=2500, periods=52, items=2000, donors=36, corridors=14, late_penalty=0.015
     ),

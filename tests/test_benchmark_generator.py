@@ -7,6 +7,7 @@ same optimal value, the same model size and the same stages.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,21 @@ def test_small_instance_reads_plans_and_matches_baseline(tmp_path: Path, integer
     tol = (2e-4 if integer else 1e-6) * max(1.0, abs(base.value))
     assert result.solution.value == pytest.approx(base.value, abs=tol)
     assert result.solution.value > 0
+
+
+def test_scaling_fit_recovers_a_power_law() -> None:
+    """t = 2 · n^1.5 at n = 100, 400, 1600: log-log slope exactly 1.5; t = 3 (flat): 0."""
+    from benchmarks.scaling import fit_exponent
+
+    n = [100.0, 400.0, 1600.0]
+    assert abs(fit_exponent(n, [2 * v**1.5 for v in n]) - 1.5) < 1e-12
+    assert abs(fit_exponent(n, [3.0, 3.0, 3.0])) < 1e-12
+    assert math.isnan(fit_exponent([100.0], [1.0]))
+
+
+def test_scaling_sizes_grow_from_small_to_twice_medium() -> None:
+    """The scaling table's sizes: request lines 20, 75, 150, 300, 450, 600 (¼ … 2 × medium)."""
+    from benchmarks.scaling import SIZES as SCALING
+
+    lines = [SIZES[s].lines for s in SCALING]
+    assert lines == [20, 75, 150, 300, 450, 600]

@@ -105,6 +105,10 @@ class SolverAdapter(Protocol):
     def clear_basis(self) -> None:
         """Start the next run from scratch (with presolve), not from the last basis."""
 
-    def run(self, time_limit_s: float, mip_gap: float, warm: bool = False) -> RunResult:
+    def run(
+        self, time_limit_s: float, mip_gap: float, warm: bool = False, stage: str | None = None
+    ) -> RunResult:
         """Solve within ``time_limit_s`` seconds of this run. ``warm``: bounds changed since
-        the last optimal basis (the solver may then prefer its dual simplex)."""
+        the last optimal basis (the solver may then prefer its dual simplex). ``stage``: the
+        DESIGN.md §4 stage this run solves ("value", "cost", ...; None for a plain run), so
+        the solver may choose its algorithm by it."""

@@ -26,6 +26,63 @@ basis is primal feasible and the primal simplex starts where the dual simplex wo
 to repair: 5–20× faster on the benchmark instances. The later stages of a cold solve only
 change the objective (the plan stays feasible), so they use the primal simplex too; a warm
 re-solve after changed bounds (`run(..., warm=True)`) uses the dual simplex."""
+PRESOLVE_OFF_MAX_VARS = 100_000
+"""A cold value stage of an LP up to this many variables runs without presolve (see
+`lp_run_options`)."""
+IPM_ARRIVAL_MIN_VARS = 100_000
+"""The arrival stage of an LP over this many variables runs the interior point method from
+scratch (see `lp_run_options`)."""
+
+
+def lp_run_options(
+    stage: str | None, warm: bool, n_vars: int, relaxation: bool = False
+) -> dict[str, str | int]:
+    """HiGHS options for one LP run (docs/decisions/0008, measured on the benchmark instances).
+
+    ``relaxation``: the LP is a model with integer items solved without them (whole units,
+    the polish: planner.solve.whole_units); it keeps the primal simplex with presolve for every
+    stage (the dual simplex when warm), because its plan is then rounded, and another optimal
+    vertex would round to another whole-unit plan. Otherwise:
+
+    - warm (bounds changed since the last optimal basis: what-if re-solves): dual simplex;
+    - the value stage, cold: primal simplex from the slack basis (`LP_OPTIONS`), without
+      presolve up to `PRESOLVE_OFF_MAX_VARS` variables (medium: 20 % less CPU; presolve
+      removes little from this model and costs a fifth of the stage; at twice medium no
+      difference);
+    - the arrival stage over `IPM_ARRIVAL_MIN_VARS` variables: interior point with crossover,
+      from scratch (``"solver": "ipm"``; `HighsAdapter.run` clears the basis so presolve runs
+      and removes the columns the earlier stages' optimal faces fixed): twice medium 3.8 s
+      against 8.1 s of CPU for the primal simplex, large 40 s against 110 s for the dual
+      simplex (the primal simplex had not finished after 59 s), about a quarter of the value
+      stage at both sizes;
+    - every other later stage (requested items, stability, cost, arrival up to
+      `IPM_ARRIVAL_MIN_VARS`): primal simplex from the previous stage's optimal basis, which
+      stays primal feasible when only the objective changes (medium arrival: 0.8 s of CPU,
+      interior point 1.25 s). The dual simplex was slower on the cost stage and no faster on
+      the arrival stage where the interior point is not used, and the arrival stage is
+      time-boxed (planner.solve.stages.lp_stage_box): a primal simplex stopped by its box
+      returns a feasible plan that is already better (medium, 1 s box: 80 % of the stage's
+      gain), a dual simplex none.
+    """
+    presolve = "on"
+    if warm:
+        strategy = DUAL_SIMPLEX
+    elif relaxation:
+        strategy = PRIMAL_SIMPLEX
+    elif stage == "arrival" and n_vars > IPM_ARRIVAL_MIN_VARS:
+        return {"solver": "ipm", "run_crossover": "on", "presolve": "on"}
+    else:
+        strategy = PRIMAL_SIMPLEX
+        if stage == "value" and n_vars <= PRESOLVE_OFF_MAX_VARS:
+            presolve = "off"
+    return {
+        "solver": "simplex",
+        "simplex_strategy": strategy,
+        "presolve": presolve,
+        "run_crossover": "on",
+    }
+
+
 MIP_OPTIONS: dict[str, bool] = {
     "mip_heuristic_run_rins": False,
     "mip_heuristic_run_rens": False,
@@ -286,16 +343,22 @@ class HighsAdapter:
     def clear_basis(self) -> None:
         self.h.clearSolver()
 
-    def run(self, time_limit_s: float, mip_gap: float, warm: bool = False) -> RunResult:
+    def run(
+        self, time_limit_s: float, mip_gap: float, warm: bool = False, stage: str | None = None
+    ) -> RunResult:
         h = self.h
         is_mip = bool(self._integer.any())
+        if not is_mip:
+            options = lp_run_options(stage, warm, self.model.n_vars, self.model.is_mip)
+            if options["solver"] == "ipm":  # from scratch: presolve drops the fixed face
+                h.clearSolver()
+            for key, val in options.items():
+                h.setOptionValue(key, val)
         # For an LP HiGHS compares time_limit with the run time accumulated over every run of
         # this instance; the MIP solver times each run from its start (HiGHS 1.16).
         start = 0.0 if is_mip else float(h.getRunTime())
         h.setOptionValue("time_limit", start + max(time_limit_s, 0.05))
         h.setOptionValue("mip_rel_gap", mip_gap)
-        if not is_mip:
-            h.setOptionValue("simplex_strategy", DUAL_SIMPLEX if warm else PRIMAL_SIMPLEX)
         h.run()
         status = h.getModelStatus()
         info = h.getInfo()

@@ -218,7 +218,9 @@ class PulpAdapter:
     def clear_basis(self) -> None:
         """Every CBC run starts from scratch; nothing to do."""
 
-    def run(self, time_limit_s: float, mip_gap: float, warm: bool = False) -> RunResult:
+    def run(
+        self, time_limit_s: float, mip_gap: float, warm: bool = False, stage: str | None = None
+    ) -> RunResult:
         is_mip = bool(self.integer.any())
         warm_start = is_mip and self._start is not None
         if warm_start:

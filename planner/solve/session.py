@@ -39,6 +39,7 @@ from planner.solve.stages import (
     Stage,
     clean_x,
     floor_slack,
+    lp_stage_box,
     mip_stage_box,
     optimal_face,
     stage_scale,
@@ -299,7 +300,7 @@ class Session:
         stages: list[str] = []
         best: np.ndarray | None = None
         first: RunResult | None = None
-        box = float("inf")
+        box = value_s = float("inf")
         prev: tuple[Stage, np.ndarray, RunResult] | None = None
         try:
             for i, (stage, coef) in enumerate(plan):
@@ -311,6 +312,8 @@ class Session:
                             break
                         left = min(left, box)
                     else:
+                        if not model.is_mip:  # a relaxation's plan is rounded: no box
+                            left = min(left, lp_stage_box(stage.name, value_s))
                         self._hold_face(prev[2], best)
                     p_stage, p_coef, _ = prev
                     opt = float(p_coef @ best)
@@ -343,7 +346,10 @@ class Session:
                     # (either simplex) on the medium benchmark.
                     ad.clear_basis()
                 run = ad.run(
-                    max(left, 0.5 if i == 0 else 1.0), settings.mip_gap, warm=warm or fresh
+                    max(left, 0.5 if i == 0 else 1.0),
+                    settings.mip_gap,
+                    warm=warm or fresh,
+                    stage=stage.name,
                 )
                 if keep:
                     basis = ad.get_basis() if run.status is RunStatus.OPTIMAL else None
@@ -358,8 +364,13 @@ class Session:
                         return Solution.without_plan(
                             n, _status(run), self.solver, ad.version, time.perf_counter() - t0
                         )
-                    box = stage_box(time.perf_counter() - t0)
+                    value_s = time.perf_counter() - t0
+                    box = stage_box(value_s)
                 elif run.x is None:
+                    # Stopped before a feasible plan of its own (a dual simplex or interior
+                    # point run): the previous stage's plan is the best found for this stage.
+                    if run.status is RunStatus.TIME_LIMIT:
+                        stages.append(stage.name + BEST_FOUND)
                     break
                 best = run.x
                 stages.append(stage.name if run.optimal else stage.name + BEST_FOUND)

@@ -246,3 +246,23 @@ kept and the stage is reported as "best found" (`mip_stage_box`)."""
 def mip_stage_box(stage1_s: float) -> float:
     """Seconds a later MIP stage may take, after a value stage of ``stage1_s`` seconds."""
     return max(MIP_STAGE_MIN_S, stage1_s)
+
+
+LP_ARRIVAL_SHARE = 0.35
+LP_ARRIVAL_MIN_S = 5.0
+"""For an LP (a model without integer items; not the LP relaxation of one, whose plan is then
+rounded), the arrival stage (the last; it moves no value and no euro) gets at most
+max(LP_ARRIVAL_MIN_S, LP_ARRIVAL_SHARE × time of the value stage); a box that stops it keeps
+the best plan found (the primal simplex's last feasible plan; the cost stage's plan when the
+solver has none of its own) and the stage is reported as "arrival (best found)"
+(`lp_stage_box`, docs/decisions/0008). Value and cost stages are never boxed: they run to
+optimality within the caller's time limit."""
+
+
+def lp_stage_box(stage: str, value_stage_s: float) -> float:
+    """Seconds an LP stage named ``stage`` may take after a value stage of ``value_stage_s``
+    seconds: `LP_ARRIVAL_SHARE` of it (at least `LP_ARRIVAL_MIN_S`) for "arrival", no box
+    (inf) for the others."""
+    if stage != "arrival":
+        return float("inf")
+    return max(LP_ARRIVAL_MIN_S, LP_ARRIVAL_SHARE * value_stage_s)
