@@ -20,6 +20,8 @@ class RunStatus(StrEnum):
 
     OPTIMAL = "optimal"
     TIME_LIMIT = "time limit"
+    NODE_LIMIT = "node limit"
+    """A MIP run stopped by its branch-and-bound node budget (``node_limit``)."""
     INFEASIBLE = "infeasible"
     UNBOUNDED = "unbounded"
     ERROR = "error"
@@ -80,6 +82,10 @@ class SolverAdapter(Protocol):
     def set_basis(self, basis: object) -> None:
         """Start the next run from a basis from `get_basis`."""
 
-    def run(self, time_limit_s: float, mip_gap: float, warm: bool = False) -> RunResult:
+    def run(
+        self, time_limit_s: float, mip_gap: float, warm: bool = False, node_limit: int | None = None
+    ) -> RunResult:
         """Solve within ``time_limit_s`` seconds of this run. ``warm``: bounds changed since
-        the last optimal basis (the solver may then prefer its dual simplex)."""
+        the last optimal basis (the solver may then prefer its dual simplex). ``node_limit``:
+        a MIP run stops after this many branch-and-bound nodes (`RunStatus.NODE_LIMIT`);
+        None for no limit; ignored for an LP."""

@@ -37,6 +37,9 @@ at 8 s; the bound was closed in 7 nodes). Without them the demo's value stage ta
 at every budget scale from 0.5 to 1.5, with the same optimal values within the MIP gap
 (benchmarks/README.md)."""
 
+NO_NODE_LIMIT = 2**31 - 1
+"""HiGHS's default ``mip_max_nodes`` (kHighsIInf): no node limit."""
+
 MONEY_ROW_TOP = 1e3
 """A donor budget row whose dearest unit costs more than this many euros is stated inside HiGHS
 in a power of ten of euros that brings that cost into [1, 10) (e.g. tens of millions for
@@ -240,7 +243,9 @@ class HighsAdapter:
         if isinstance(basis, highspy.HighsBasis):
             self.h.setBasis(basis)
 
-    def run(self, time_limit_s: float, mip_gap: float, warm: bool = False) -> RunResult:
+    def run(
+        self, time_limit_s: float, mip_gap: float, warm: bool = False, node_limit: int | None = None
+    ) -> RunResult:
         h = self.h
         is_mip = bool(self._integer.any())
         # For an LP HiGHS compares time_limit with the run time accumulated over every run of
@@ -248,6 +253,8 @@ class HighsAdapter:
         start = 0.0 if is_mip else float(h.getRunTime())
         h.setOptionValue("time_limit", start + max(time_limit_s, 0.05))
         h.setOptionValue("mip_rel_gap", mip_gap)
+        if is_mip:
+            h.setOptionValue("mip_max_nodes", NO_NODE_LIMIT if node_limit is None else node_limit)
         if not is_mip:
             h.setOptionValue("simplex_strategy", DUAL_SIMPLEX if warm else PRIMAL_SIMPLEX)
         h.run()
@@ -260,6 +267,8 @@ class HighsAdapter:
             kind = RunStatus.OPTIMAL
         elif status == highspy.HighsModelStatus.kTimeLimit:
             kind = RunStatus.TIME_LIMIT
+        elif status == highspy.HighsModelStatus.kSolutionLimit:  # mip_max_nodes reached
+            kind = RunStatus.NODE_LIMIT
         elif status == highspy.HighsModelStatus.kInfeasible:
             kind = RunStatus.INFEASIBLE
         elif status in (highspy.HighsModelStatus.kUnbounded,):

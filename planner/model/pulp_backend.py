@@ -167,7 +167,9 @@ class PulpAdapter:
     def set_basis(self, basis: object) -> None:
         """CBC through PuLP takes no basis; nothing to do."""
 
-    def run(self, time_limit_s: float, mip_gap: float, warm: bool = False) -> RunResult:
+    def run(
+        self, time_limit_s: float, mip_gap: float, warm: bool = False, node_limit: int | None = None
+    ) -> RunResult:
         is_mip = bool(self.integer.any())
         warm_start = is_mip and self._start is not None
         if warm_start:
@@ -189,6 +191,7 @@ class PulpAdapter:
                     timeLimit=max(time_limit_s, 1.0),
                     gapRel=mip_gap if is_mip else None,
                     warmStart=warm_start,
+                    maxNodes=node_limit if is_mip else None,
                 )
                 self.prob.solve(solver)
             log = solver.log_text

@@ -3,8 +3,10 @@ stages of DESIGN.md §4 (planner.solve.stages) on it, for both solvers.
 
 Written once here, used by HiGHS and CBC alike: the stage order and skipping, objective
 scaling, optimal-face fixing and floor rows between stages, time limits per stage (MIP stages
-after the first are boxed, `mip_stage_box`), the MIP polish (integer items held, divisible
-items planned again as an LP, stage by stage), and the "best found" labels.
+after the first are boxed, `mip_stage_box`; with ``Settings.mip_node_limit`` a node budget per
+MIP run instead, and no limit that depends on the clock but the whole ``time_limit_s`` of each
+run as a safety net, docs/decisions/0007), the MIP polish (integer items held, divisible items
+planned again as an LP, stage by stage), and the "best found" labels.
 
 Callers that re-solve (what-if runs, explanations, marginal values) use the same session:
 `set_row_upper` / `set_col_upper` to change limits, `solve` for a whole plan, `run` for one
@@ -55,6 +57,8 @@ def _status(run: RunResult) -> SolveStatus:
         return SolveStatus.OPTIMAL
     if run.status is RunStatus.TIME_LIMIT:
         return SolveStatus.FEASIBLE if run.x is not None else SolveStatus.NO_SOLUTION
+    if run.status is RunStatus.NODE_LIMIT:
+        return SolveStatus.GAP if run.x is not None else SolveStatus.NO_SOLUTION_NODES
     if run.status is RunStatus.INFEASIBLE:
         return SolveStatus.INFEASIBLE
     if run.status is RunStatus.UNBOUNDED:
@@ -200,6 +204,8 @@ class Session:
         t0 = time.perf_counter()
         n = model.n_vars
         ad = self.adapter
+        nodes = settings.mip_node_limit if self.is_mip else None
+        clocked = settings.mip_node_limit is None  # else: no limit but the safety net reads it
         if n == 0:
             return Solution(
                 np.zeros(0), SolveStatus.OPTIMAL, True, 0.0, 0.0, 0.0, self.solver,
@@ -220,10 +226,10 @@ class Session:
         prev: tuple[Stage, np.ndarray, RunResult] | None = None
         try:
             for i, (stage, coef) in enumerate(plan):
-                left = settings.time_limit_s - (time.perf_counter() - t0 if i else 0.0)
+                left = settings.time_limit_s - (time.perf_counter() - t0 if i and clocked else 0.0)
                 if prev is not None:
                     assert best is not None
-                    if self.is_mip:
+                    if self.is_mip and clocked:
                         if left < 1.0:
                             break
                         left = min(left, box)
@@ -243,7 +249,9 @@ class Session:
                 keep = self.keep_stage_bases and not self.is_mip
                 if keep and stage.name in self._bases:
                     ad.set_basis(self._bases[stage.name])
-                run = ad.run(max(left, 0.5 if i == 0 else 1.0), settings.mip_gap, warm=warm)
+                run = ad.run(
+                    max(left, 0.5 if i == 0 else 1.0), settings.mip_gap, warm=warm, node_limit=nodes
+                )
                 if keep:
                     basis = ad.get_basis() if run.status is RunStatus.OPTIMAL else None
                     if basis is not None:
@@ -267,7 +275,8 @@ class Session:
             self._restore()
         assert first is not None and best is not None
         if self.is_mip and polish:
-            best = self._polish(best, settings, settings.time_limit_s - (time.perf_counter() - t0))
+            spent = time.perf_counter() - t0 if clocked else 0.0
+            best = self._polish(best, settings, settings.time_limit_s - spent)
         best = clean_x(best, self.integer)
         value_scale = stage_scale(STAGES[0], model.value)
         duals = None
