@@ -294,3 +294,29 @@ def reader_overrides(include_hidden: bool, keep_unknown: bool) -> dict[str, Any]
     if keep_unknown:
         out["keep_unknown"] = True
     return out
+
+
+def default_out(command: str, requests: Path | None) -> Path:
+    """Where ``command`` writes its workbook without ``--out``: ``outputs/<command>-<stem of the
+    request workbook, or demo>.xlsx`` (whatif, stress)."""
+    stem = requests.stem if requests is not None else "demo"
+    return Path("outputs") / f"{command}-{stem}.xlsx"
+
+
+def command_inputs(
+    requests: Path | None,
+    catalog: Path | None,
+    scenarios: list[Path] | None = None,
+    others: list[tuple[str, Path]] | None = None,
+) -> list[tuple[str, Path]]:
+    """Every input file of a command's run as (role, path), for
+    planner.io.output_paths.check_outputs: the request workbook and catalog folder given, else
+    the bundled demo's; the scenario files; ``others`` (e.g. ``("the disruptions file", p)``)."""
+    from planner.io.output_paths import run_inputs
+
+    found = run_inputs(
+        requests if requests is not None else default_requests(),
+        catalog if catalog is not None else default_catalog(),
+        scenarios or [],
+    )
+    return [*found, *(others or [])]

@@ -15,7 +15,10 @@ local
     ``workers <= 1``: every job in this process, one after the other. ``workers > 1``: a
     ``concurrent.futures.ProcessPoolExecutor`` of spawned processes; the payload is sent once
     per worker through the pool's initializer, never once per job. HiGHS runs one thread per
-    job (planner.model.highs_backend).
+    job (planner.model.highs_backend). SIGINT and SIGTERM (planner.interrupt, decision 0005):
+    the `Interrupted` raised here cancels the jobs not started and ends the workers (each ends
+    its running job and that job's CBC child and files; an idle one exits at once), then
+    propagates, so the command exits 130 or 143 having written nothing.
 dask
     A `dask.distributed` cluster: the scheduler at ``scheduler`` (``tcp://host:8786``), or, when
     none is given, a ``LocalCluster`` of ``workers`` single-threaded worker processes started
@@ -41,6 +44,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass, field
 from typing import Any
 
+from planner import interrupt
 from planner.errors import InputError, Issue
 
 EXECUTORS = ("local", "dask")
@@ -141,11 +145,13 @@ _LOCAL_STATE: list[Any] = []
 
 
 def _init_local(setup: Callable[[Any], Any], payload: Any) -> None:
+    interrupt.install_in_worker()
     _LOCAL_STATE[:] = [setup(payload)]
 
 
 def _work_local(work: Callable[[Any, Any], Any], pos: int, item: Any) -> tuple[int, Any]:
-    return pos, work(_LOCAL_STATE[0], item)
+    with interrupt.task():
+        return pos, work(_LOCAL_STATE[0], item)
 
 
 def _run_local(spec: WorkerSetup, items: Sequence[Any], workers: int) -> Iterator[tuple[int, Any]]:
@@ -161,16 +167,21 @@ def _run_local(spec: WorkerSetup, items: Sequence[Any], workers: int) -> Iterato
         initargs=(spec.setup, spec.payload),
     )
     try:
-        # Submitted in order; the pool hands them out one at a time as workers free up.
-        pending: set[Future[tuple[int, Any]]] = {
-            ex.submit(_work_local, spec.work, pos, item) for pos, item in enumerate(items)
-        }
+        # Submitted in order; the pool hands them out one at a time as workers free up. The
+        # first submits spawn the workers, each sent the payload through a pipe while it
+        # imports what unpickling it needs (seconds under load): a signal is held until they
+        # are sent, so no worker is left reading a truncated payload (and printing why).
+        with interrupt.deferred():
+            pending: set[Future[tuple[int, Any]]] = {
+                ex.submit(_work_local, spec.work, pos, item) for pos, item in enumerate(items)
+            }
         while pending:
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for f in sorted(finished, key=lambda f: f.result()[0]):
                 yield f.result()
     except BaseException:
         ex.shutdown(wait=False, cancel_futures=True)
+        interrupt.end_worker_processes()  # running jobs (a CBC child too) end now
         raise
     ex.shutdown(wait=True)
 

@@ -141,6 +141,12 @@ class Settings(_Frozen):
     solver: Literal["highs", "cbc"] = "highs"
     time_limit_s: float = Field(default=60.0, gt=0, le=1e7, allow_inf_nan=False)
     mip_gap: float = Field(default=1e-4, ge=0, le=1)
+    mip_node_limit: int | None = Field(default=None, ge=1)
+    """Work budget in place of wall-clock boxes (not read from planning.toml). None: MIP runs
+    after the first are boxed in seconds (docs/decisions/0002, 0006), and each run gets what is
+    left of ``time_limit_s``. A number: every MIP run stops after that many branch-and-bound
+    nodes instead, and each run gets the whole ``time_limit_s`` as a safety net only, so the
+    plan does not depend on the machine's speed or load (`aidplan stress`, decision 0009)."""
     exclude_donors: tuple[str, ...] = ()
     # DESIGN.md §2.2: settle text numbers and dates with two readings; read hidden content;
     # plan the rest when an item is not in the catalog (the line is reported unmet).

@@ -241,3 +241,41 @@ def test_sigterm_during_whatif_workers_ends_every_cbc(tmp_path: Path, medium_mil
     assert not any(Path(f"/proc/{c}").exists() for c in found)
     assert list((tmp_path / "tmp").iterdir()) == []
     assert out.read_bytes() == OLD_PLAN and not (tmp_path / "whatif.png").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_signal_during_stress_workers_ends_them_and_writes_nothing(
+    tmp_path: Path, signum: int
+) -> None:
+    """``stress --jobs 2`` on the demo (planner.executor's local pool, the one whatif uses
+    too): a signal while both workers solve samples ends them, exits 128 + the signal (143,
+    130) without a traceback, leaves the old workbook byte for byte and no temporary file."""
+    (tmp_path / "tmp").mkdir()
+    out = tmp_path / "stress.xlsx"
+    out.write_bytes(OLD_PLAN)
+    args = ["stress", "--samples", "400", "--jobs", "2", "--out", str(out)]
+    proc = start(args, tmp_path, env=child_env(tmp_path))
+    names = {"python", "python3", sys.executable.rsplit("/", 1)[-1][:15]}
+
+    def workers() -> list[int]:
+        return sorted({c for n in names for c in children(proc.pid, n)})
+
+    try:
+        # Two pool workers (and multiprocessing's resource tracker) appear after the base plan.
+        wait_for(lambda: len(workers()) >= 2 or proc.poll() is not None, 240)
+        assert proc.poll() is None, proc.communicate()[1].decode()
+        time.sleep(4.0)  # the workers have built their models and are solving samples
+        found = workers()
+        assert len(found) >= 2
+        proc.send_signal(signum)
+        _, err_bytes = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    err = err_bytes.decode()
+    assert proc.returncode == 128 + signum, err
+    assert "Traceback" not in err
+    wait_for(lambda: not any(Path(f"/proc/{c}").exists() for c in found), 10)
+    assert out.read_bytes() == OLD_PLAN
+    assert leftovers(tmp_path) == [] and list((tmp_path / "tmp").iterdir()) == []

@@ -389,14 +389,60 @@ def test_cli_stress_demo_writes_workbook_and_json(tmp_path: Path) -> None:
     assert not list(tmp_path.glob(".*.tmp"))
 
 
-def test_cli_out_must_be_xlsx_and_not_an_input(tmp_path: Path) -> None:
-    res = CliRunner().invoke(app, ["stress", "--samples", "1", "--out", str(tmp_path / "s.csv")])
-    assert res.exit_code == 2 and "[bad-output]" in res.output
-    demo = ROOT / "requests" / "demo.xlsx"
-    before = demo.read_bytes()
-    res = CliRunner().invoke(app, ["stress", "--samples", "1", "--out", str(demo)])
-    assert res.exit_code == 2 and "[bad-output]" in res.output
-    assert demo.read_bytes() == before
+def _refused_before_solving(monkeypatch: pytest.MonkeyPatch, args: list[str]) -> str:
+    """Run ``aidplan stress`` with the base plan's solve made to fail loudly: an output refused
+    before any solving exits 2 without reaching it."""
+    import planner.stress.report as report
+
+    def no_solve(*_a: Any, **_k: Any) -> Any:
+        raise AssertionError("solved before the output was checked")
+
+    monkeypatch.setattr(report, "stress_job", no_solve)
+    res = CliRunner().invoke(app, ["stress", "--samples", "1", *args])
+    assert res.exit_code == 2, res.output
+    return res.output
+
+
+@pytest.mark.parametrize(
+    ("make", "code"),
+    [
+        (lambda t: t / "s.csv", "[output-extension]"),
+        (lambda t: t, "[output-not-a-file]"),  # a folder
+        (lambda t: ROOT / "requests" / "demo.xlsx", "[output-is-input]"),
+        (lambda t: ROOT / "catalogs" / "default" / "items.csv", "[output-is-input]"),
+        (lambda t: ROOT / "scenarios" / "disruptions-2022.toml", "[output-is-input]"),
+    ],
+    ids=["extension", "folder", "request-workbook", "catalog-file", "disruptions-file"],
+)
+def test_cli_out_refused_before_any_solving(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make: Any, code: str
+) -> None:
+    """--out is checked by planner.io.output_paths.check_outputs, like every other command:
+    each bad target is refused with its code, exit 2, before the base plan is solved, and an
+    input named as --out is left byte for byte (the demo's disruptions file counts as input)."""
+    target = make(tmp_path)
+    before = target.read_bytes() if target.is_file() else None
+    output = _refused_before_solving(monkeypatch, ["--out", str(target)])
+    assert code in output
+    if before is not None:
+        assert target.read_bytes() == before
+
+
+def test_cli_out_symlink_to_an_input_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A symbolic link named stress.xlsx that points at the request workbook given: the same
+    file, so [output-is-input], exit 2, the workbook untouched."""
+    requests = tmp_path / "req.xlsx"
+    requests.write_bytes((ROOT / "requests" / "demo.xlsx").read_bytes())
+    link = tmp_path / "stress.xlsx"
+    link.symlink_to(requests)
+    output = _refused_before_solving(
+        monkeypatch,
+        [str(requests), "--catalog", str(ROOT / "catalogs" / "default"), "--out", str(link)],
+    )
+    assert "[output-is-input]" in output
+    assert requests.read_bytes() == (ROOT / "requests" / "demo.xlsx").read_bytes()
 
 
 # --------------------------------------------------------------------------------------------

@@ -25,6 +25,8 @@ from planner.cli_common import (
     NoPlanError,
     PledgesOption,
     SchedulerOption,
+    command_inputs,
+    default_out,
     err_console,
     handle_errors,
     option_overrides,
@@ -36,33 +38,6 @@ MAX_SAMPLES = 1_000_000
 DEMO_DISRUPTIONS = Path("scenarios") / "disruptions-2022.toml"
 """Used with the bundled demo (no request file, no --catalog) when --disruptions is not given."""
 TOP_PRINTED = 5
-
-
-def default_out(requests: Path | None) -> Path:
-    stem = requests.stem if requests is not None else "demo"
-    return Path("outputs") / f"stress-{stem}.xlsx"
-
-
-def check_out(target: Path, inputs: Any, disruptions: Path | None) -> list[Any]:
-    """The workbook target must be an .xlsx file that is none of the run's inputs."""
-    from planner.errors import Issue
-
-    issues = []
-    if target.suffix.lower() != ".xlsx":
-        issues.append(Issue("bad-output", "--out", f"expected an .xlsx file, found {target}"))
-    if target.exists() and not target.is_file():
-        issues.append(Issue("bad-output", "--out", f"{target} exists and is not a regular file"))
-    used = [p for _role, p in inputs.files] + ([disruptions] if disruptions else [])
-    for p in used:
-        try:
-            same = target.exists() and os.path.samefile(target, p)
-        except OSError:
-            same = False
-        if same or target.resolve() == Path(p).resolve():
-            issues.append(
-                Issue("bad-output", "--out", f"{target} is an input of this run; choose another")
-            )
-    return issues
 
 
 def print_report(tables: dict[str, Any], console: Any) -> None:
@@ -136,6 +111,7 @@ def stress(
     from planner.api import load_inputs
     from planner.errors import InputError, Issue
     from planner.executor import check_executor
+    from planner.io.output_paths import Output, check_outputs
     from planner.io.stress_workbook import write_stress_workbook
     from planner.stress.report import BasePlanError, run_stress, stress_tables, tables_to_json
     from planner.stress.sampling import NO_DISRUPTIONS, read_disruptions
@@ -151,14 +127,16 @@ def stress(
         if demo.is_file():
             disruptions = demo
             err_console.print(f"the bundled demo: corridor disruptions from {demo}", markup=False)
+    target = out if out is not None else default_out("stress", requests)
+    others = [("the disruptions file", disruptions)] if disruptions is not None else []
+    check_outputs(
+        [Output(target, "--out", (".xlsx",), "stress workbook")],
+        command_inputs(requests, catalog, others=others),
+    )
     inputs = load_inputs(requests, catalog, None, overrides)
     law = (
         read_disruptions(disruptions, inputs.catalog) if disruptions is not None else NO_DISRUPTIONS
     )
-    target = out if out is not None else default_out(requests)
-    issues = check_out(target, inputs, disruptions)
-    if issues:
-        raise InputError(issues)
     workers = jobs if jobs > 0 else (os.cpu_count() or 1)
 
     progress = Progress(

@@ -26,8 +26,9 @@ from planner.cli_common import (
     NoPlanError,
     PledgesOption,
     SchedulerOption,
+    command_inputs,
     default_catalog,
-    default_requests,
+    default_out,
     err_console,
     handle_errors,
     option_overrides,
@@ -99,11 +100,6 @@ class GreedyCommand(TyperCommand):
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         return super().parse_args(ctx, expand_greedy(list(args)))
-
-
-def default_out(requests: Path | None) -> Path:
-    stem = requests.stem if requests is not None else "demo"
-    return Path("outputs") / f"whatif-{stem}.xlsx"
 
 
 def _pct(x: float) -> str:
@@ -194,7 +190,7 @@ def whatif(
     from planner.io.atomic import OutputError
     from planner.io.catalog import read_catalog
     from planner.io.comparison_workbook import write_comparison
-    from planner.io.output_paths import Output, check_folder, check_outputs, run_inputs
+    from planner.io.output_paths import Output, check_folder, check_outputs
     from planner.io.plan_workbook import write_workbook
     from planner.scenarios import read_scenario
     from planner.schema import Scenario
@@ -216,12 +212,8 @@ def whatif(
         raise InputError(issues)
     check_executor(executor, scheduler)
 
-    target = out if out is not None else default_out(requests)
-    run_files = run_inputs(
-        requests if requests is not None else default_requests(),
-        catalog if catalog is not None else default_catalog(),
-        scenario or [],
-    )
+    target = out if out is not None else default_out("whatif", requests)
+    run_files = command_inputs(requests, catalog, scenario)
     outputs = [
         Output(target, "--out", (".xlsx",), "comparison workbook"),
         Output(target.with_suffix(".png"), "--out (its chart)", (".png",), "chart"),

@@ -47,6 +47,7 @@ HEADERS = {
     "replan_score": "Score, re-planned",
     "status": "Re-plan status",
     "stages": "Re-plan stages solved",
+    "gap": "Re-plan gap to its bound (fraction)",
     "offers_failed": "Offers failed",
     "offers_slipped": "Offers slipped",
     "slip_periods": "Slip (periods, total)",

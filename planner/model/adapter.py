@@ -24,6 +24,8 @@ class RunStatus(StrEnum):
 
     OPTIMAL = "optimal"
     TIME_LIMIT = "time limit"
+    NODE_LIMIT = "node limit"
+    """A MIP run stopped by its branch-and-bound node budget (``node_limit``)."""
     INFEASIBLE = "infeasible"
     UNBOUNDED = "unbounded"
     ERROR = "error"
@@ -106,9 +108,16 @@ class SolverAdapter(Protocol):
         """Start the next run from scratch (with presolve), not from the last basis."""
 
     def run(
-        self, time_limit_s: float, mip_gap: float, warm: bool = False, stage: str | None = None
+        self,
+        time_limit_s: float,
+        mip_gap: float,
+        warm: bool = False,
+        stage: str | None = None,
+        node_limit: int | None = None,
     ) -> RunResult:
         """Solve within ``time_limit_s`` seconds of this run. ``warm``: bounds changed since
         the last optimal basis (the solver may then prefer its dual simplex). ``stage``: the
         DESIGN.md §4 stage this run solves ("value", "cost", ...; None for a plain run), so
-        the solver may choose its algorithm by it."""
+        the solver may choose its algorithm by it. ``node_limit``: a MIP run stops after this
+        many branch-and-bound nodes (`RunStatus.NODE_LIMIT`); None for no limit; ignored for
+        an LP."""

@@ -94,6 +94,9 @@ at 8 s; the bound was closed in 7 nodes). Without them the demo's value stage ta
 at every budget scale from 0.5 to 1.5, with the same optimal values within the MIP gap
 (benchmarks/README.md)."""
 
+NO_NODE_LIMIT = 2**31 - 1
+"""HiGHS's default ``mip_max_nodes`` (kHighsIInf): no node limit."""
+
 MONEY_ROW_TOP = 1e3
 """A donor budget row whose dearest unit costs more than this many euros is stated inside HiGHS
 in a power of ten of euros that brings that cost into [1, 10) (e.g. tens of millions for
@@ -344,7 +347,12 @@ class HighsAdapter:
         self.h.clearSolver()
 
     def run(
-        self, time_limit_s: float, mip_gap: float, warm: bool = False, stage: str | None = None
+        self,
+        time_limit_s: float,
+        mip_gap: float,
+        warm: bool = False,
+        stage: str | None = None,
+        node_limit: int | None = None,
     ) -> RunResult:
         h = self.h
         is_mip = bool(self._integer.any())
@@ -359,6 +367,8 @@ class HighsAdapter:
         start = 0.0 if is_mip else float(h.getRunTime())
         h.setOptionValue("time_limit", start + max(time_limit_s, 0.05))
         h.setOptionValue("mip_rel_gap", mip_gap)
+        if is_mip:
+            h.setOptionValue("mip_max_nodes", NO_NODE_LIMIT if node_limit is None else node_limit)
         h.run()
         status = h.getModelStatus()
         info = h.getInfo()
@@ -369,6 +379,8 @@ class HighsAdapter:
             kind = RunStatus.OPTIMAL
         elif status == highspy.HighsModelStatus.kTimeLimit:
             kind = RunStatus.TIME_LIMIT
+        elif status == highspy.HighsModelStatus.kSolutionLimit:  # mip_max_nodes reached
+            kind = RunStatus.NODE_LIMIT
         elif status == highspy.HighsModelStatus.kInfeasible:
             kind = RunStatus.INFEASIBLE
         elif status in (highspy.HighsModelStatus.kUnbounded,):

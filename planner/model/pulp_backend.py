@@ -219,7 +219,12 @@ class PulpAdapter:
         """Every CBC run starts from scratch; nothing to do."""
 
     def run(
-        self, time_limit_s: float, mip_gap: float, warm: bool = False, stage: str | None = None
+        self,
+        time_limit_s: float,
+        mip_gap: float,
+        warm: bool = False,
+        stage: str | None = None,
+        node_limit: int | None = None,
     ) -> RunResult:
         is_mip = bool(self.integer.any())
         warm_start = is_mip and self._start is not None
@@ -242,6 +247,7 @@ class PulpAdapter:
                     timeLimit=max(time_limit_s, 1.0),
                     gapRel=mip_gap if is_mip else None,
                     warmStart=warm_start,
+                    maxNodes=node_limit if is_mip else None,
                 )
                 self.prob.solve(solver)
             log = solver.log_text

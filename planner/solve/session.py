@@ -3,8 +3,10 @@ stages of DESIGN.md §4 (planner.solve.stages) on it, for both solvers.
 
 Written once here, used by HiGHS and CBC alike: the stage order and skipping, objective
 scaling, optimal-face fixing and floor rows between stages, time limits per stage (MIP stages
-after the first are boxed, `mip_stage_box`), the MIP polish (integer items held, divisible
-items planned again as an LP, stage by stage), and the "best found" labels.
+after the first are boxed, `mip_stage_box`; with ``Settings.mip_node_limit`` a node budget per
+MIP run instead, and no limit that depends on the clock but the whole ``time_limit_s`` of each
+run as a safety net, docs/decisions/0009), the MIP polish (integer items held, divisible items
+planned again as an LP, stage by stage), and the "best found" labels.
 
 Callers that re-solve (what-if runs, explanations, marginal values) use the same session:
 `set_row_upper` / `set_col_upper` to change limits, `solve` for a whole plan, `run` for one
@@ -69,6 +71,8 @@ def _status(run: RunResult) -> SolveStatus:
         return SolveStatus.OPTIMAL
     if run.status is RunStatus.TIME_LIMIT:
         return SolveStatus.FEASIBLE if run.x is not None else SolveStatus.NO_SOLUTION
+    if run.status is RunStatus.NODE_LIMIT:
+        return SolveStatus.GAP if run.x is not None else SolveStatus.NO_SOLUTION_NODES
     if run.status is RunStatus.INFEASIBLE:
         return SolveStatus.INFEASIBLE
     if run.status is RunStatus.UNBOUNDED:
@@ -272,6 +276,8 @@ class Session:
         ad = self.adapter
         if previous is None and model.stability is not None:
             previous = model.stability.target()
+        nodes = settings.mip_node_limit if self.is_mip else None
+        clocked = settings.mip_node_limit is None  # else: no limit but the safety net reads it
         if n == 0:
             return Solution(
                 np.zeros(0), SolveStatus.OPTIMAL, True, 0.0, 0.0, 0.0, self.solver,
@@ -304,15 +310,17 @@ class Session:
         prev: tuple[Stage, np.ndarray, RunResult] | None = None
         try:
             for i, (stage, coef) in enumerate(plan):
-                left = settings.time_limit_s - (time.perf_counter() - t0 if i else 0.0)
+                left = settings.time_limit_s - (time.perf_counter() - t0 if i and clocked else 0.0)
                 if prev is not None:
                     assert best is not None
-                    if self.is_mip:
+                    if self.is_mip and clocked:
                         if left < 1.0:
                             break
                         left = min(left, box)
                     else:
-                        if not model.is_mip:  # a relaxation's plan is rounded: no box
+                        # No box for a relaxation (its plan is rounded) nor under a node budget
+                        # (stress: the same plan whatever the clock, decision 0009).
+                        if not model.is_mip and clocked:
                             left = min(left, lp_stage_box(stage.name, value_s))
                         self._hold_face(prev[2], best)
                     p_stage, p_coef, _ = prev
@@ -350,6 +358,7 @@ class Session:
                     settings.mip_gap,
                     warm=warm or fresh,
                     stage=stage.name,
+                    node_limit=nodes,
                 )
                 if keep:
                     basis = ad.get_basis() if run.status is RunStatus.OPTIMAL else None
@@ -380,8 +389,8 @@ class Session:
         assert first is not None and best is not None
         best = best[:n]
         if self.is_mip and polish:
-            left = settings.time_limit_s - (time.perf_counter() - t0)
-            best = self._polish(best, settings, left, previous)
+            spent = time.perf_counter() - t0 if clocked else 0.0
+            best = self._polish(best, settings, settings.time_limit_s - spent, previous)
         best = clean_x(best, self.integer)
         value_scale = stage_scale(STAGES[0], model.value)
         duals = None

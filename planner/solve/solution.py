@@ -14,12 +14,15 @@ class SolveStatus(StrEnum):
     OPTIMAL = "optimal"
     FEASIBLE = "feasible (time limit)"
     NO_SOLUTION = "no solution (time limit)"
+    NO_SOLUTION_NODES = "no solution (node limit)"
+    """A MIP stopped by ``Settings.mip_node_limit`` before its first plan."""
     INFEASIBLE = "no solution (infeasible)"
     UNBOUNDED = "no solution (unbounded)"
     ERROR = "no solution (solver error)"
     GAP = "feasible (gap above mip_gap)"
-    """Whole units (planner.solve.whole_units): a plan whose gap to the best bound known stayed
-    above ``mip_gap`` when its branch and bound box ran out, before the time limit."""
+    """A plan whose gap to the best bound known stayed above ``mip_gap`` when its branch and
+    bound box (planner.solve.whole_units) or node budget (``Settings.mip_node_limit``) ran out,
+    before the time limit."""
 
 
 BEST_FOUND = " (best found)"

@@ -21,6 +21,12 @@ whole plans (its bound is the LP bound from the start) and its later stages are 
    Otherwise branch and bound on the full model starts from the repaired plan for at most
    `fallback_box` seconds, and the better plan is kept, against the tighter of the two bounds.
 
+With ``Settings.mip_node_limit`` (`aidplan stress`, docs/decisions/0009) no step reads the
+clock: every MIP run of the repair stops after that many nodes instead of a box in seconds,
+each run gets the whole ``time_limit_s`` as a safety net, and a repaired plan that misses
+``mip_gap`` is kept with its gap (no fallback branch and bound, whose root no node limit
+bounds); so the plan is the same on an idle and on a loaded machine.
+
 When no integer column of the LP plan is fractional, that plan is already whole and optimal
 (gap 0).
 
@@ -192,7 +198,8 @@ def repair(
     sol = session.solve(settings, previous, polish=False, stage_box=repair_stage_box)
     if not sol.usable:
         return sol
-    rest = max(settings.time_limit_s - (time.perf_counter() - t0), 1.0)
+    spent = time.perf_counter() - t0 if settings.mip_node_limit is None else 0.0
+    rest = max(settings.time_limit_s - spent, 1.0)
     x = clean_x(
         polish(model, sol.x, settings.model_copy(update={"time_limit_s": rest}), previous, lp),
         model.integer,
@@ -258,8 +265,11 @@ def solve_whole_units(
     the result of plain branch and bound on ``model``.
     """
     t0 = time.perf_counter()
+    clocked = settings.mip_node_limit is None
 
     def left() -> float:
+        if not clocked:
+            return settings.time_limit_s
         return max(settings.time_limit_s - (time.perf_counter() - t0), 1.0)
 
     def limited(seconds: float | None = None) -> Settings:
@@ -295,11 +305,15 @@ def solve_whole_units(
         sol = _with_gap(sol, bound, settings, t0)
         if sol.proven_optimal:
             return sol
-    if settings.time_limit_s - (time.perf_counter() - t0) < 1.0:
+    if clocked and settings.time_limit_s - (time.perf_counter() - t0) < 1.0:
         return sol if sol.usable else plain()
+    if not clocked and sol.usable:
+        # No fallback on a node budget: on the full model the root node alone (cuts and
+        # heuristics, which no node limit bounds) took 10–40 s on demo samples (decision 0009).
+        return sol
 
     spent = time.perf_counter() - t0
-    box = min(left(), fallback_box(spent)) if sol.usable else left()
+    box = min(left(), fallback_box(spent)) if sol.usable and clocked else left()
     start = sol.x if sol.usable else None
     bb = Session(model, settings.solver).solve(limited(box), previous, start=start)
     if not bb.usable:
@@ -309,6 +323,10 @@ def solve_whole_units(
     best = bb if not sol.usable or bb.value > sol.value else sol
     tighter = min(bound, bb.value_bound) if np.isfinite(bb.value_bound) else bound
     out = _with_gap(best, tighter, settings, t0)
-    if not out.proven_optimal and box < settings.time_limit_s - spent:
-        out.status = SolveStatus.GAP  # stopped by its box, not the time limit
+    if not out.proven_optimal:
+        if clocked and box < settings.time_limit_s - spent:
+            out.status = SolveStatus.GAP  # stopped by its box, not the time limit
+        elif not clocked:  # stopped by its node budget, or by the time limit (the safety net)
+            timed_out = bb.status in (SolveStatus.FEASIBLE, SolveStatus.NO_SOLUTION)
+            out.status = SolveStatus.FEASIBLE if timed_out else SolveStatus.GAP
     return out

@@ -14,7 +14,9 @@ budgets or corridor capacities against the slipped shipments: it is the plan as 
 with nobody re-planning.
 
 Best re-plan (a solve). The planning data of the sample's future (planner.stress.sampling
-.sampled_data) is built and solved like `aidplan plan` does, all stages.
+.sampled_data) is built and solved like `aidplan plan` does, all stages, but with a node budget
+per MIP run instead of wall-clock boxes (planner.stress.report.STRESS_NODE_LIMIT), so a sample
+gives the same re-plan on any worker under any load (docs/decisions/0009).
 
 A line is *met on time* in a view when its units arriving by its due period reach its quantity
 (within 1e-6 relative); *met* when all its units arrive within the horizon. A corridor is
@@ -54,6 +56,7 @@ class SampleOutcome:
     """What one sample reports (small: it travels back from the worker).
 
     base_score, replan_score: fulfilment score (0..1) of the two views
+    replan_gap: the re-plan's relative gap to its bound (0.0001 is 0.01 %; NaN without a plan)
     base_on_time, replan_on_time, base_met, replan_met: bool per request line
     corridor_binding: bool per real corridor; budget_binding: bool per donor
     timings_s: sampling, build, solve, report (seconds)
@@ -65,6 +68,7 @@ class SampleOutcome:
     replan_status: str
     replan_optimal: bool
     replan_stages: str
+    replan_gap: float
     offers_failed: int
     offers_slipped: int
     slip_periods: int
@@ -165,6 +169,7 @@ class SampleEvaluator:
             replan_status=sol.status,
             replan_optimal=bool(sol.proven_optimal),
             replan_stages=sol.stages_solved,
+            replan_gap=float(sol.gap),
             offers_failed=int(sample.offer_failed.sum()),
             offers_slipped=int((sample.offer_slip > 0).sum()),
             slip_periods=int(sample.offer_slip.sum()),

@@ -10,7 +10,7 @@ Requests       request_id, item_id, priority, quantity, base_on_time_p, replan_o
                (the lines most often unmet first)
 Binding        kind (corridor | budget), id, name, binding_p (share of samples whose re-plan
                uses it to its limit), sorted most often first
-Samples        sample, base_score, replan_score, status, offers_failed, offers_slipped,
+Samples        sample, base_score, replan_score, status, gap, offers_failed, offers_slipped,
                slip_periods, closed_periods (corridor-periods), sampling_s, build_s, solve_s,
                report_s
 Inputs         setting, value: seed, samples, executor, workers, files, disruptions, law
@@ -34,6 +34,10 @@ from planner.stress.evaluate import SampleOutcome, StressJob, evaluate_sample, m
 from planner.stress.sampling import NO_DISRUPTIONS, Disruptions, risk_table
 
 PERCENTILES = (10, 50, 90)
+STRESS_NODE_LIMIT = 1000
+"""Branch-and-bound nodes per MIP run of the base plan and of every sample's re-plan, in place
+of the wall-clock boxes of `aidplan plan` (Settings.mip_node_limit), so the same seed gives the
+same figures on any executor, any number of workers and any load (docs/decisions/0009)."""
 VIEWS = (("base", "base plan as it stands"), ("replan", "best re-plan"))
 
 
@@ -71,8 +75,13 @@ def stress_job(
 ) -> tuple[StressJob, float]:
     """Solve the base plan of ``data`` (all stages) and package it with the sampling law.
 
-    Raises BasePlanError when the base case has no plan.
+    The base plan and every re-plan solve with a node budget (`STRESS_NODE_LIMIT`, unless
+    ``data.settings.mip_node_limit`` sets one) rather than wall-clock boxes. Raises
+    BasePlanError when the base case has no plan.
     """
+    if data.settings.mip_node_limit is None:
+        limited = data.settings.model_copy(update={"mip_node_limit": STRESS_NODE_LIMIT})
+        data = data.with_(settings=limited)
     model = build_model(data)
     sol = solve_model(model, data.settings)
     if not sol.usable:
@@ -210,6 +219,7 @@ def stress_tables(run: StressRun) -> dict[str, pd.DataFrame]:
                 "base_score": o.base_score,
                 "replan_score": o.replan_score,
                 "status": o.replan_status,
+                "gap": o.replan_gap,
                 "stages": o.replan_stages,
                 "offers_failed": o.offers_failed,
                 "offers_slipped": o.offers_slipped,
@@ -254,6 +264,11 @@ def stress_tables(run: StressRun) -> dict[str, pd.DataFrame]:
         ("scheduler", run.scheduler or ""),
         ("disruptions file", str(run.disruptions.source or "")),
         ("disruptions", run.disruptions.name),
+        (
+            "solver work budget",
+            f"{run.job.data.settings.mip_node_limit} branch-and-bound nodes per MIP run, "
+            "no wall-clock box (the time limit is only a safety net per run)",
+        ),
         (
             "sampling law",
             "offer fails with p = w·(1−reliability), w = 1 announced / 0.5 committed / 0 "

@@ -7,9 +7,9 @@ differs is how it gets there.
 How the runs are made fast
 --------------------------
 1. **One model per shape.** Runs are grouped by the settings that shape the model (everything in
-   §3 except ``time_limit_s`` and ``mip_gap``, which only steer the solver). Each group is read
-   and built once; the request workbook is read again only when a scenario moves the calendar
-   (``start``, ``period_days``, ``horizon``).
+   §3 except ``time_limit_s``, ``mip_gap`` and ``mip_node_limit``, which only steer the
+   solver). Each group is read and built once; the request workbook is read again only when a
+   scenario moves the calendar (``start``, ``period_days``, ``horizon``).
 2. **Right-hand sides only.** Budgets (``donor_budget`` rows) and corridor capacities
    (``corridor_capacity`` rows) are right-hand sides, so a run sets exactly the rows whose value
    differs from what the solver holds (`Session.set_row_upper`) and solves again. The

@@ -1,23 +1,21 @@
 """Solving what-if runs: one model and solver session per group, in this process or in workers.
 
-The job function for an executor is `solve_run(job, run, keep_plans)`: a plain top-level
-function of picklable inputs (a `WhatIfJob`, a `PreparedRun`, a bool) returning a picklable
-`RunOutcome`."""
+Runs go through planner.executor (the local process pool or Dask, one implementation of both,
+signals included): each worker builds one `ScenarioRunner` from the `WhatIfJob` (`_make_runner`)
+and solves the `PreparedRun`s it is handed (`_run_one`), returning picklable `RunOutcome`s.
+`solve_run(job, run, keep_plans)` does the same for one run in the calling process."""
 
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from planner import interrupt
 from planner.api import add_explanations, inputs_table, marginal_notes
 from planner.data import PlanningData, build_planning_data, fulfilment_score
 from planner.marginals import marginal_values
@@ -260,35 +258,23 @@ class ScenarioRunner:
 _WORKER: ScenarioRunner | None = None
 
 
-def _init_worker(job: WhatIfJob, keep_plans: bool) -> None:
-    global _WORKER
-    interrupt.install_in_worker()
-    _WORKER = ScenarioRunner(job, keep_plans)
-
-
 def solve_run(job: WhatIfJob, run: PreparedRun, keep_plans: bool = False) -> RunOutcome:
-    """Solve one prepared run of ``job``: the job function for any executor (process pool,
-    Dask). Inputs and result are picklable. A process keeps one `ScenarioRunner` for the last
-    job it saw (the same object: a pool initializer's or a scattered job), so the runs of a
-    group it is handed share one built model and solver session."""
+    """Solve one prepared run of ``job`` (inputs and result are picklable). A process keeps
+    one `ScenarioRunner` for the last job it saw, so the runs of a group it is handed share
+    one built model and solver session."""
     global _WORKER
     if _WORKER is None or _WORKER.job is not job or _WORKER.keep_plans != keep_plans:
         _WORKER = ScenarioRunner(job, keep_plans)
     return _WORKER.run(run)
 
 
-def _work(p: PreparedRun) -> RunOutcome:
-    assert _WORKER is not None, "worker not initialised"
-    with interrupt.task():
-        return solve_run(_WORKER.job, p, _WORKER.keep_plans)
-
-
 def _make_runner(payload: tuple[WhatIfJob, bool]) -> ScenarioRunner:
-    """Worker setup for planner.executor's Dask path: one runner (models built lazily)."""
+    """Worker setup for planner.executor: one runner per worker (models built lazily)."""
     return ScenarioRunner(*payload)
 
 
 def _run_one(runner: ScenarioRunner, p: PreparedRun) -> RunOutcome:
+    """One job for planner.executor: one prepared run."""
     return runner.run(p)
 
 
@@ -313,47 +299,18 @@ def run_whatif(
         Called with each outcome as soon as it is ready (for a progress bar).
     executor, scheduler
         Where the runs are solved: "local" (this machine's processes) or "dask" (the workers
-        of the Dask cluster at ``scheduler``, default a local Dask cluster; planner.executor).
+        of the Dask cluster at ``scheduler``, default a local Dask cluster). Both through
+        planner.executor.run_jobs, which also ends the workers on SIGINT or SIGTERM.
     """
-    order = solve_order(job)
-    done: list[RunOutcome] = []
-    notify = on_done or (lambda _o: None)
-    if executor == "dask":
-        from planner.executor import WorkerSetup, run_jobs
+    from planner.executor import WorkerSetup, run_jobs
 
-        done = run_jobs(
-            WorkerSetup(_make_runner, (job, keep_plans), _run_one),
-            order,
-            executor=executor,
-            workers=jobs,
-            scheduler=scheduler,
-            on_done=lambda _pos, out: notify(out),
-        )
-    elif jobs <= 1 or len(order) <= 1:
-        runner = ScenarioRunner(job, keep_plans)
-        for p in order:
-            out = runner.run(p)
-            done.append(out)
-            notify(out)
-    else:
-        ctx = multiprocessing.get_context("spawn")
-        ex = ProcessPoolExecutor(
-            max_workers=min(jobs, len(order)),
-            mp_context=ctx,
-            initializer=_init_worker,
-            initargs=(job, keep_plans),
-        )
-        try:
-            pending: set[Future[RunOutcome]] = {ex.submit(_work, p) for p in order}
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for f in finished:
-                    out = f.result()
-                    done.append(out)
-                    notify(out)
-        except BaseException:
-            ex.shutdown(wait=False, cancel_futures=True)
-            interrupt.end_worker_processes()  # running solves (a CBC child too) end now
-            raise
-        ex.shutdown(wait=True)
+    notify = on_done or (lambda _o: None)
+    done: list[RunOutcome] = run_jobs(
+        WorkerSetup(_make_runner, (job, keep_plans), _run_one),
+        solve_order(job),  # a group's runs in a row: one worker builds its model once
+        executor=executor,
+        workers=jobs,
+        scheduler=scheduler,
+        on_done=lambda _pos, out: notify(out),
+    )
     return sorted(done, key=lambda o: o.index)

@@ -18,7 +18,7 @@ from planner.schema import Scenario, Settings
 
 CHANGED_FAMILIES = SCENARIO_FAMILIES
 """Constraint families whose right-hand sides a scenario may change without a rebuild."""
-SOLVE_ONLY_SETTINGS = ("time_limit_s", "mip_gap")
+SOLVE_ONLY_SETTINGS = ("time_limit_s", "mip_gap", "mip_node_limit")
 """Settings that steer the solver but leave the model unchanged."""
 CALENDAR_SETTINGS = ("start", "period_days", "horizon")
 """Settings that change how request dates map to periods: the workbook is read again."""
