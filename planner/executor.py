@@ -35,6 +35,7 @@ installed, an unknown executor name, or a scheduler that cannot be reached.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import threading
@@ -182,6 +183,11 @@ def _run_local(spec: WorkerSetup, items: Sequence[Any], workers: int) -> Iterato
     except BaseException:
         ex.shutdown(wait=False, cancel_futures=True)
         interrupt.end_worker_processes()  # running jobs (a CBC child too) end now
+        # Join the pool's manager thread now that its workers are gone: left to the
+        # interpreter's exit, its wake-up pipe may already be closed and Python 3.11 prints
+        # "OSError: [Errno 9] Bad file descriptor" with a traceback (seen once under load).
+        with contextlib.suppress(Exception):
+            ex.shutdown(wait=True)
         raise
     ex.shutdown(wait=True)
 

@@ -319,8 +319,14 @@ def solve_whole_units(
     if not bb.usable:
         return sol
     # On a tie the repaired plan stays: its later stages (stability, cost, arrival) all ran,
-    # while the boxed branch and bound often stops after one or two of them.
-    best = bb if not sol.usable or bb.value > sol.value else sol
+    # while the boxed branch and bound often stops after one or two of them. In a re-plan a
+    # tie is anything within mip_gap (the accepted optimality tolerance): the boxed branch and
+    # bound rarely reaches the stability stage, and a plan better by 1e-6 of value that moves
+    # hundreds of shipments is what re-planning exists to avoid (CBC on the unchanged demo:
+    # +7e-7 of value, 211 changes).
+    tie = TIE_REL if model.stability is None else settings.mip_gap
+    better = bb.value > sol.value + tie * max(abs(sol.value), 1.0)
+    best = bb if not sol.usable or better else sol
     tighter = min(bound, bb.value_bound) if np.isfinite(bb.value_bound) else bound
     out = _with_gap(best, tighter, settings, t0)
     if not out.proven_optimal:
