@@ -13,6 +13,11 @@ import pandas as pd
 from planner.errors import Issue
 from planner.names import NameIndex, name_key
 
+TRUE_WORDS = frozenset({"true", "yes", "y", "1", "x"})
+"""Cell texts (lower case, stripped) that mean yes in a catalog's yes/no column (``integer``)."""
+FALSE_WORDS = frozenset({"false", "no", "n", "0", ""})
+"""Cell texts that mean no."""
+
 _BRACKET = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
 
 

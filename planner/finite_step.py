@@ -66,17 +66,36 @@ class StepValue:
     used_up: bool
 
 
+def lacking_columns(model: LinearModel, x: np.ndarray) -> np.ndarray:
+    """Per dispatch column: its line still lacks what one more unit of it brings at plan
+    ``x`` (one whole unit for an integer item, any amount for a divisible one). One more unit
+    of a met line would over-deliver (the reasons' rule, planner.explain)."""
+    r = model.vars["r"].to_numpy(dtype=np.int64)
+    q = model.data.requests["quantity"].to_numpy(dtype=float)
+    unmet = q - model.delivered(x)
+    factor = model.vars["factor"].to_numpy(dtype=float)
+    need = np.where(model.integer[: model.n_x], factor, 0.0)
+    return unmet[r] > need - FIT_TOL * np.maximum(1.0, q[r])
+
+
 def limit_step(
-    model: LinearModel, x: np.ndarray, fam: str, rows: np.ndarray, least: float
+    model: LinearModel,
+    activity: np.ndarray,
+    lacking: np.ndarray,
+    fam: str,
+    rows: np.ndarray,
+    least: float,
 ) -> tuple[float, bool]:
     """(step, used up) of the limit made of family ``fam``'s rows ``rows`` (positions within
-    the family) at plan ``x``.
+    the family), at a plan whose stacked row activity is ``activity`` and whose
+    `lacking_columns` are ``lacking``.
 
-    Used up: no valued column of the limit fits one more step in its row's slack (one whole
-    unit for an integer item, any amount for a divisible one). The step of a used-up limit
-    that only whole units of value use is max(``least``, the coefficient of the cheapest of
-    them): the least raise that lets a whole unit through. Otherwise it is ``least`` (a
-    divisible item takes any step).
+    Used up: no valued column of the limit whose line still lacks something fits one more step
+    in its row's slack (one whole unit for an integer item, any amount for a divisible one); a
+    cheap item whose lines are all met does not make a budget "not used up" for the whole
+    units short lines need. The step of a used-up limit that only whole units of value use is
+    max(``least``, the coefficient of the cheapest of them): the least raise that lets a whole
+    unit through. Otherwise it is ``least`` (a divisible item takes any step).
     """
     b = model.block(fam)
     mine = np.isin(b.row, rows)
@@ -84,23 +103,12 @@ def limit_step(
     valued = model.value[var] > 0
     if not valued.any():
         return least, False
-    # Only units a line still lacks count: one more unit of a met line would over-deliver
-    # (the reasons' rule, planner.explain), so a cheap item whose lines are all met does not
-    # make a budget "not used up" for the whole units short lines need.
-    v = model.vars
-    r_all = v["r"].to_numpy(dtype=np.int64)
-    f_all = v["factor"].to_numpy(dtype=float)
-    q = model.data.requests["quantity"].to_numpy(dtype=float)
-    unmet = q - np.bincount(r_all, weights=x[: model.n_x] * f_all, minlength=len(q))
-    need = np.where(model.integer[var], f_all[var], 0.0)
-    lacking = unmet[r_all[var]] > need - FIT_TOL * np.maximum(1.0, q[r_all[var]])
-    valued &= lacking
+    valued &= lacking[var]
     if not valued.any():  # no line the limit serves lacks anything: it blocks nothing
         return least, False
     var, row, coef = var[valued], row[valued], coef[valued]
-    activity = model.row_activity(x)[model.row_offsets()[fam] + row]
     up = b.upper[row]
-    slack = up - activity
+    slack = up - activity[model.row_offsets()[fam] + row]
     whole = model.integer[var]
     tol = FIT_TOL * np.maximum(1.0, np.abs(up))
     room = np.where(whole, coef <= slack + tol, slack > tol)
@@ -176,6 +184,7 @@ def finite_steps(
     out: dict[tuple[str, int], StepValue] = {}
     asks: list[tuple[float, str, int, np.ndarray, float, bool]] = []
     activity = model.row_activity(x)
+    lacking = lacking_columns(model, x)
     for fam, key, least in (
         ("donor_budget", "k", BUDGET_STEP_EUR),
         ("corridor_capacity", "h", CORRIDOR_STEP_T),
@@ -190,7 +199,7 @@ def finite_steps(
             if fam == "corridor_capacity" and virtual[ident]:
                 continue
             rows = np.flatnonzero(ids == ident)
-            step, used_up = limit_step(model, x, fam, rows, least)
+            step, used_up = limit_step(model, activity, lacking, fam, rows, least)
             valued = np.isin(b.row, rows) & (model.value[b.var] > 0)
             if not valued.any():
                 out[(fam, int(ident))] = StepValue(

@@ -216,15 +216,8 @@ def package_value(req: pd.DataFrame, usable: np.ndarray, late_penalty: float) ->
 
 def usable_units_parts(model: LinearModel, x: np.ndarray) -> np.ndarray:
     """Per line: units arrived by the end of the horizon, component lines divided by ρ."""
-    data = model.data
-    v = model.vars
-    n = len(data.requests)
-    got = (
-        np.bincount(v["r"].to_numpy(), weights=x * v["factor"].to_numpy(float), minlength=n)
-        if len(v)
-        else np.zeros(n)
-    )
-    rho = data.requests["rho"].to_numpy(dtype=float)
+    got = model.delivered(x)
+    rho = model.data.requests["rho"].to_numpy(dtype=float)
     return np.where(rho > 0, got / np.where(rho > 0, rho, 1.0), got)
 
 
@@ -240,8 +233,7 @@ def requests_table(model: LinearModel, x: np.ndarray) -> pd.DataFrame:
     v = model.vars
     r = v["r"].to_numpy()
     n = len(req)
-    eff = x * v["factor"].to_numpy()
-    delivered = np.bincount(r, weights=eff, minlength=n) if len(r) else np.zeros(n)
+    delivered = model.delivered(x)
     pos = x > 0
     arr = v["arrival"].to_numpy().astype(float)
     first = np.full(n, np.inf)

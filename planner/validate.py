@@ -61,6 +61,22 @@ def check_unique_ids(table: pd.DataFrame, key: str, file: str) -> list[Issue]:
     return out
 
 
+class _Suggestions:
+    """`` (closest: a, b)`` hints for unknown ids among ``known``; the
+    :class:`planner.names.NameIndex` is built at the first unknown id, so a table without one
+    costs nothing."""
+
+    def __init__(self, known: set[str]):
+        self.known = known
+        self.index: NameIndex | None = None
+
+    def hint(self, value: str) -> str:
+        if self.index is None:
+            self.index = NameIndex((k, k) for k in sorted(self.known))
+        near = self.index.closest(value)
+        return f" (closest: {', '.join(near)})" if near else ""
+
+
 def check_references(
     table: pd.DataFrame,
     column: str,
@@ -77,17 +93,14 @@ def check_references(
     """
     if known is None or column not in table:
         return []
-    index: NameIndex | None = None
+    suggest = _Suggestions(known)
     out: list[Issue] = []
     for text, row in zip(table[column].astype(str), table["row"], strict=True):
         values = [v.strip() for v in text.split(";")] if many else [text]
         for value in values:
             if not value or value in known:
                 continue
-            if index is None:
-                index = NameIndex((k, k) for k in sorted(known))
-            near = index.closest(value)
-            hint = f" (closest: {', '.join(near)})" if near else ""
+            hint = suggest.hint(value)
             out.append(
                 Issue(
                     "unknown-ref",
@@ -285,16 +298,16 @@ def check_requires(items: pd.DataFrame, file: str) -> list[Issue]:
     an item (with the closest ids); [requires-cycle] for an item that needs itself, directly
     or through its components (reported on every row of the cycle).
     """
-    from planner.catalog import parse_requires
+    from planner.catalog import TRUE_WORDS, parse_requires
 
     if "requires" not in items or "item_id" not in items:
         return []
     known = {str(i) for i in items["item_id"] if str(i)}
     whole = {
-        str(i): str(v).strip().lower() in ("true", "1", "yes")
+        str(i): str(v).strip().lower() in TRUE_WORDS
         for i, v in zip(items["item_id"], items.get("integer", [""] * len(items)), strict=True)
     }
-    index: NameIndex | None = None
+    suggest = _Suggestions(known)
     out: list[Issue] = []
     graph: dict[str, list[str]] = {}
     rows: dict[str, int | None] = {}
@@ -313,10 +326,7 @@ def check_requires(items: pd.DataFrame, file: str) -> list[Issue]:
             continue
         for comp, rho in pairs:
             if comp not in known:
-                if index is None:
-                    index = NameIndex((k, k) for k in sorted(known))
-                near = index.closest(comp)
-                hint = f" (closest: {', '.join(near)})" if near else ""
+                hint = suggest.hint(comp)
                 out.append(
                     Issue(
                         "unknown-ref",

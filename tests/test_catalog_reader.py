@@ -200,3 +200,12 @@ def test_requires_reads_into_components(tmp_path: Path) -> None:
 def test_requires_defects_at_their_cell(tmp_path: Path, mig: str, jav: str, code: str) -> None:
     found = problems(write(tmp_path / "c", **{"items.csv": items_with(mig, jav)}))
     assert (code, "items.csv", 3, "requires") in found
+
+
+@pytest.mark.parametrize("word", ["y", "x", "Yes", "1"])
+def test_requires_whole_component_by_any_yes_word(tmp_path: Path, word: str) -> None:
+    """jav marked integer with any word the reader takes for yes: 1.5 missiles per aircraft is
+    still half a missile, [bad-requires] at mig's requires cell."""
+    items = items_with("jav:1.5").replace("0.022,true,", f"0.022,{word},")
+    found = problems(write(tmp_path / "c", **{"items.csv": items}))
+    assert ("bad-requires", "items.csv", 3, "requires") in found

@@ -67,9 +67,4 @@ def _signal(
         has_dual = np.zeros(n, dtype=bool)
     else:
         has_dual = np.ones(n, dtype=bool) if all_priced else ~model.integer
-    delivered = (
-        np.bincount(vr, weights=x[:nx] * model.vars["factor"].to_numpy(), minlength=len(req))
-        if n
-        else np.zeros(len(req))
-    )
-    return _Signal(rows, tight, priced, has_dual, q - delivered)
+    return _Signal(rows, tight, priced, has_dual, q - model.delivered(x))

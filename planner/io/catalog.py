@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
-from planner.catalog import Catalog, parse_requires
+from planner.catalog import FALSE_WORDS, TRUE_WORDS, Catalog, parse_requires
 from planner.errors import InputError, Issue, raise_if_errors
 from planner.io.input_files import read_input_bytes, read_toml
 from planner.io.numbers import ambiguity_message, evidence, read_number
@@ -74,9 +74,6 @@ NUMERIC_FIELDS = frozenset(
         "delay_periods",
     }
 )
-
-_TRUE = {"true", "yes", "y", "1", "x"}
-_FALSE = {"false", "no", "n", "0", ""}
 
 
 def _rel(path: Path) -> str:
@@ -408,9 +405,9 @@ def _to_bool(col: str) -> Callable[[dict[str, str]], dict[str, Any]]:
     def convert(data: dict[str, Any]) -> dict[str, Any]:
         if col in data:
             text = str(data[col]).strip().lower()
-            if text in _TRUE:
+            if text in TRUE_WORDS:
                 data[col] = True
-            elif text in _FALSE:
+            elif text in FALSE_WORDS:
                 data[col] = False
             else:
                 raise ValueError(f"{col}: expected true or false, found {data[col]!r}")

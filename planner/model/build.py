@@ -106,6 +106,17 @@ class LinearModel:
             pos += b.n_rows
         return out
 
+    def delivered(self, x: np.ndarray) -> np.ndarray:
+        """Per request line: units of the requested item sent, Σ factor · x over the dispatch
+        columns of ``x`` (its first ``n_x`` entries; a full solution's usable units are not
+        counted). Shape (number of request lines,)."""
+        n = len(self.data.requests)
+        if not len(self.vars):
+            return np.zeros(n)
+        v = self.vars
+        eff = x[: self.n_x] * v["factor"].to_numpy(dtype=float)
+        return np.bincount(v["r"].to_numpy(), weights=eff, minlength=n)
+
     def row_activity(self, x: np.ndarray) -> np.ndarray:
         """Σ a·x per family row, in stacked() order (family by family, no sort of the matrix)."""
         out = np.zeros(self.n_rows)

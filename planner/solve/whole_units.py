@@ -118,8 +118,7 @@ def held_at_zero(model: LinearModel, x_lp: np.ndarray) -> np.ndarray:
     # Delivered once rounded down: a line the rounding leaves short may take units from any
     # offer that can serve it.
     kept = np.where(integer, floor_lower(x_lp, integer), x_lp)
-    got = np.bincount(r, weights=kept * v["factor"].to_numpy(dtype=float), minlength=len(q))
-    short = (q - got > SNAP * np.maximum(1.0, q))[r]
+    short = (q - model.delivered(kept) > SNAP * np.maximum(1.0, q))[r]
     return np.flatnonzero(~(chosen | short) | (~integer & (x_lp <= 0.0)))
 
 
