@@ -16,8 +16,8 @@ from planner.changes import CHANGE_COLUMNS
 from planner.cli import _register, app
 from planner.io.previous_plan import read_plan_workbook
 from planner.io.sheet_writer import header_text
+from tests.plan_cases import inputs_of, write_plan
 from tests.random_instances import random_instance
-from tests.test_replan import inputs_of, write_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_CATALOG = ROOT / "catalogs" / "default"

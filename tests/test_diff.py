@@ -18,49 +18,18 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from planner.api import PlanInputs, inputs_table, run_plan
+from planner.api import run_plan
 from planner.changes import CHANGE_COLUMNS, PlanTables, plan_changes
 from planner.cli import _register, app
 from planner.errors import InputError
-from planner.io.plan_workbook import column_of, plan_sheets, write_workbook
+from planner.io.plan_workbook import column_of
 from planner.io.previous_plan import read_plan_workbook
 from planner.io.sheet_writer import header_text
-from planner.requests import RequestSet
-from planner.results import PlanResult
-from planner.schema import Settings
-from tests.factories import START, make_requests
-from tests.random_instances import Instance, random_instance
+from tests.plan_cases import changed, inputs_of, write_plan
+from tests.random_instances import random_instance
 
 _register()
 runner = CliRunner()
-
-
-def inputs_of(inst: Instance, **settings: object) -> PlanInputs:
-    s = Settings.model_validate({"start": START, "horizon": inst.horizon, **settings})
-    return PlanInputs(inst.catalog, RequestSet(Path("requests.xlsx"), inst.requests), s)
-
-
-def write_plan(inputs: PlanInputs, result: PlanResult, path: Path) -> Path:
-    write_workbook(path, plan_sheets(result, inputs_table(inputs, result)))
-    return path
-
-
-def changed(inst: Instance, cut_from: int) -> Instance:
-    """Two more requests (priority 1) and corridor c1 closed from week ``cut_from`` on."""
-    cat = inst.catalog
-    extra = make_requests(
-        [
-            {"request_id": "NEW-1", "item_id": "i0", "quantity": 6.0, "priority": 1},
-            {"request_id": "NEW-2", "item_id": "i2", "quantity": 4.0, "priority": 1},
-        ]
-    )
-    reqs = pd.concat([inst.requests, extra], ignore_index=True)
-    cut = pd.DataFrame(
-        [{"corridor_id": "c1", "from_period": cut_from, "to_period": inst.horizon, "capacity_t": 0}]
-    )
-    changes = pd.concat([cat.capacity_changes, cut], ignore_index=True)
-    changes["capacity_t"] = changes["capacity_t"].astype(float)
-    return Instance(dataclasses.replace(cat, capacity_changes=changes), reqs, inst.horizon)
 
 
 def snake_copy(src: Path, dst: Path) -> None:

@@ -9,10 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from planner.api import PlanInputs, inputs_table, run_plan
+from planner.api import PlanInputs, run_plan
 from planner.changes import PlanTables, plan_changes
 from planner.errors import InputError
-from planner.io.plan_workbook import plan_sheets, write_workbook
 from planner.io.plan_workbook import read_plan_workbook as read_sheets
 from planner.io.previous_plan import PlanWorkbook, read_plan_workbook
 from planner.replan import Replan, compare_inputs, parse_as_of, run_replan, with_previous
@@ -20,24 +19,11 @@ from planner.requests import RequestSet
 from planner.results import PlanResult
 from planner.schema import Settings
 from tests.factories import START, make_requests
+from tests.plan_cases import changed, inputs_of, write_plan
 from tests.random_instances import Instance, random_instance
 from tests.test_invariants import check_plan
 
 KEY = ["offer_id", "request_id", "corridor_id", "dispatch_period"]
-
-
-def inputs_of(inst: Instance, **settings: object) -> PlanInputs:
-    s = Settings.model_validate({"start": START, "horizon": inst.horizon, **settings})
-    return PlanInputs(inst.catalog, RequestSet(Path("requests.xlsx"), inst.requests), s)
-
-
-def write_plan(
-    inputs: PlanInputs, result: PlanResult, path: Path, changes: pd.DataFrame | None = None
-) -> Path:
-    if changes is not None:
-        result.extra_sheets["Changes"] = changes
-    write_workbook(path, plan_sheets(result, inputs_table(inputs, result)))
-    return path
 
 
 def quantities(alloc: pd.DataFrame) -> dict[tuple[object, ...], float]:
@@ -92,24 +78,6 @@ def test_unchanged_demo_with_packages_replans_to_zero_changes(solver: str, tmp_p
     book = read_plan_workbook(write_plan(inputs, first, tmp_path / "week1.xlsx"))
     _, again = replan(inputs, book, 1)
     assert plan_changes(PlanTables.of_workbook(book), PlanTables.of_result(again)).empty
-
-
-def changed(inst: Instance, cut_from: int) -> Instance:
-    """Two more requests (priority 1) and corridor c1 closed from week ``cut_from`` on."""
-    cat = inst.catalog
-    extra = make_requests(
-        [
-            {"request_id": "NEW-1", "item_id": "i0", "quantity": 6.0, "priority": 1},
-            {"request_id": "NEW-2", "item_id": "i2", "quantity": 4.0, "priority": 1},
-        ]
-    )
-    reqs = pd.concat([inst.requests, extra], ignore_index=True)
-    cut = pd.DataFrame(
-        [{"corridor_id": "c1", "from_period": cut_from, "to_period": inst.horizon, "capacity_t": 0}]
-    )
-    changes = pd.concat([cat.capacity_changes, cut], ignore_index=True)
-    changes["capacity_t"] = changes["capacity_t"].astype(float)
-    return Instance(dataclasses.replace(cat, capacity_changes=changes), reqs, inst.horizon)
 
 
 @pytest.mark.parametrize(("seed", "integers"), [(3, False), (4, False), (5, False), (102, True)])
