@@ -170,3 +170,26 @@ def test_a_sheet_of_exactly_the_limit_is_read_and_one_cell_more_is_not(
         read_sheets(preflight(path), ["Corridors"])
     assert [(i.code, i.sheet) for i in exc.value.issues] == [("too-many-cells", "Corridors")]
     assert "AX2000 (100,000 cells from A1)" in exc.value.issues[0].message
+
+
+def test_parts_calamine_might_resolve_elsewhere_are_read_by_openpyxl(tmp_path: Path) -> None:
+    """The bound must be taken on the part calamine reads: a second part of the same name (a
+    zip may hold two) or a relationship path with ``..`` could make them differ, so such a
+    workbook is not read with calamine."""
+    path = _plan(tmp_path)
+    member = _sheet_member(path, "Allocations")
+    twice = tmp_path / "twice.xlsx"
+    src = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst, pytest.warns(UserWarning, match="Duplicate name"):
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info))
+        dst.writestr(member.upper(), src.read(member))  # the same name up to case
+        dst.writestr(member, src.read(member))
+    twice.write_bytes(out.getvalue())
+    assert read_sheets(preflight(twice), ["Allocations"]) is None
+    rels = "xl/_rels/workbook.xml.rels"
+    _rewrite_part(
+        path, rels, lambda xml: xml.replace(b'Target="worksheets/', b'Target="../xl/worksheets/')
+    )
+    assert read_sheets(preflight(path), ["Allocations"]) is None

@@ -16,9 +16,11 @@ part's bytes, which preflight has already bounded in size), and
 - a sheet reaching beyond ``MAX_SHEET_CELLS`` cells from A1 is refused [too-many-cells], at its
   sheet, before anything is allocated;
 - a sheet whose cells cannot all be placed from their references (a cell without ``r``, a
-  reference not written as Excel writes it, a part in UTF-16) or a workbook whose sheets cannot
-  be found through ``xl/workbook.xml`` and its relationships is not read here: :func:`read_sheets`
-  returns None and the caller reads the workbook with openpyxl as before.
+  reference not written as Excel writes it, a part in UTF-16), a workbook whose sheets cannot
+  be found through ``xl/workbook.xml`` and its relationships by plain paths (no ``..``, ``.``
+  or ``\\``), or an archive with two parts of the same name (up to case) is not read here:
+  :func:`read_sheets` returns None and the caller reads the workbook with openpyxl as before.
+  Those are the ways calamine could read another part than the one bounded.
 
 Values are handed back as openpyxl's ``iter_rows(values_only=True)`` gives them, so callers need
 not know which reader ran: one tuple per Excel row from row 1, one entry per column from A, None
@@ -30,7 +32,6 @@ for an empty cell, whole numbers as ``int``. Differences that remain: a date cel
 from __future__ import annotations
 
 import io
-import posixpath
 import re
 import zipfile
 from typing import Any
@@ -107,9 +108,11 @@ def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str] | None:
     targets: dict[str, str] = {}
     for rel in rels.iter(f"{_PKG}Relationship"):
         rid, target = rel.get("Id"), rel.get("Target")
-        if rid and target:
-            path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-            targets[rid] = posixpath.normpath(path)
+        if not rid or not target:
+            continue
+        if "\\" in target or any(seg in (".", "..", "") for seg in target.lstrip("/").split("/")):
+            return None  # a path calamine might resolve to another part than this one
+        targets[rid] = target[1:] if target.startswith("/") else f"xl/{target}"
     sheets: dict[str, str] = {}
     node: Element
     for node in book.iter(f"{_MAIN}sheet"):
@@ -160,6 +163,9 @@ def read_sheets(
 
     try:
         with zipfile.ZipFile(io.BytesIO(book.data)) as archive:
+            members = [info.filename.casefold() for info in archive.infolist()]
+            if len(set(members)) != len(members):
+                return None  # two parts of one name: which one would calamine read?
             parts = sheet_parts(archive)
             if parts is None or any(t not in parts for t in titles):
                 return None
