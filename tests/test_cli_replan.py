@@ -135,7 +135,7 @@ def test_diff_of_a_plan_with_itself_is_empty(in_tmp: Path) -> None:
 
 def changes_sheet(path: Path) -> pd.DataFrame:
     """The Changes sheet of a plan workbook, with the API's column names."""
-    sheet = pd.read_excel(path, sheet_name="Changes", dtype={"Request": str})
+    sheet = pd.read_excel(path, sheet_name="Changes", dtype={"Request": str}, engine="openpyxl")
     assert list(sheet.columns) == [header_text(c) for c in CHANGE_COLUMNS]
     sheet.columns = CHANGE_COLUMNS
     return sheet
