@@ -2,8 +2,11 @@
 ``aidplan diff``.
 
 The workbook comes from outside like any input (mailed, edited, saved again by Excel), so it goes
-through the same safe reader as a request workbook (planner.io.xlsx_safety) and every problem is
-reported at its cell: ``file › sheet › row N › column [code]``.
+through the same pre-flight checks as a request workbook (planner.io.xlsx_safety) and every
+problem is reported at its cell: ``file › sheet › row N › column [code]``. Its cells are read
+with python-calamine behind a bound on each sheet's size (planner.io.sheet_values,
+docs/decisions/0010), or with openpyxl's read-only mode when calamine cannot be trusted to place
+them; both give the same rows.
 
 Columns are found by the meaning of their header, never by position, and both the snake_case
 headers of earlier plans (``dispatch_period``, ``quantity``) and plain-word headers
@@ -13,8 +16,8 @@ up in the synonyms below.
 
 Codes: ``not-a-plan`` (a sheet or a required column is missing), ``bad-plan-cell`` (a cell of a
 required column is empty or not of its kind), ``duplicate-allocation`` (the same offer, request,
-corridor and dispatch week twice), plus the codes of planner.io.xlsx_safety (not a workbook,
-damaged, too large, …).
+corridor and dispatch week twice), ``too-many-cells`` (a sheet reaching beyond 5,000,000
+cells from A1), plus the codes of planner.io.xlsx_safety (not a workbook, damaged, too large, …).
 """
 
 from __future__ import annotations
@@ -416,8 +419,9 @@ def read_plan_workbook(path: Path | str) -> PlanWorkbook:
         Every problem found, each at its sheet, row and column: ``not-a-plan`` when the
         Allocations or Inputs sheet or a required column is missing, ``bad-plan-cell`` for an
         empty id, a week that is not a plan week, or a quantity that is not a positive number,
-        ``duplicate-allocation``, and the safe reader's codes for a file that is not a workbook
-        or is damaged.
+        ``duplicate-allocation``, ``too-many-cells`` for a sheet reaching beyond
+        planner.io.sheet_values.MAX_SHEET_CELLS cells from A1, and the safe reader's codes for
+        a file that is not a workbook or is damaged.
     """
     path = Path(path)
     book = preflight(path)
