@@ -10,17 +10,23 @@ One run, side by side, on the same changed inputs (DESIGN.md §7, issue 15):
    (build, map the previous plan onto the model, solve with the stability stage, extract,
    explain) and the Changes table.
 
-Each side runs ``--repeat`` times, alternating, in this one process; the median is printed.
-It also prints how many allocations each plan changes against the week-1 plan: the point of the
-stability stage.
+Each side runs ``--repeat`` times, alternating, in this one process; the median is printed,
+with the time of reading the previous plan (``read_plan_workbook`` + ``with_previous``: parsing
+the workbook and comparing its Inputs sheet) as its own column. ``--openpyxl-too`` adds a third
+side: the same re-plan with the workbook read by openpyxl (planner.io.sheet_values falls back to
+it), the reader before decision 0010. It also prints how many allocations each plan changes
+against the week-1 plan (the point of the stability stage) and the load average before and after
+(the machine may be shared).
 
-    .venv/bin/python -m benchmarks.replan [--size medium] [--as-of 5] [--repeat 3]
+    .venv/bin/python -m benchmarks.replan [--size medium] [--as-of 5] [--repeat 3] [--openpyxl-too]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
+import os
 import statistics
 import tempfile
 import time
@@ -37,6 +43,13 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - t0, out
 
 
+def timed_cpu(fn: Callable[[], Any]) -> tuple[float, float, Any]:
+    """(wall s, CPU s of this process, result): CPU time moves less with the machine's load."""
+    c0 = time.process_time()
+    secs, out = timed(fn)
+    return secs, time.process_time() - c0, out
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     from benchmarks.generate import make_instance, write_instance
     from planner.api import inputs_table, load_inputs, run_plan
@@ -51,7 +64,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--as-of", type=int, default=5)
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "aidplan-replan")
+    p.add_argument(
+        "--openpyxl-too",
+        action="store_true",
+        help="also re-plan with the previous plan read by openpyxl (the reader before 0010)",
+    )
     a = p.parse_args(argv)
+    load_before = os.getloadavg()
 
     folder = a.workdir / a.size
     catalog_dir, requests = write_instance(make_instance(a.size, a.seed), folder)
@@ -75,20 +94,38 @@ def main(argv: Sequence[str] | None = None) -> None:
     def scratch() -> Any:
         return run_plan(changed)
 
-    def replan() -> Any:
+    reading: dict[str, list[float]] = {}
+
+    def replan(name: str = "re-plan") -> Any:
+        t0 = time.perf_counter()
         book = read_plan_workbook(previous)
         replan_inputs = with_previous(changed, book)
+        reading.setdefault(name, []).append(time.perf_counter() - t0)
         result = run_replan(replan_inputs, Replan(book, a.as_of))
         changes = plan_changes(PlanTables.of_workbook(book), PlanTables.of_result(result))
         return result, changes
 
-    times: dict[str, list[float]] = {"from scratch": [], "re-plan": []}
-    solve: dict[str, list[float]] = {"from scratch": [], "re-plan": []}
+    def replan_openpyxl() -> Any:
+        import planner.io.previous_plan as previous_plan
+
+        with contextlib.ExitStack() as stack:
+            fast = previous_plan.read_sheets
+            stack.callback(setattr, previous_plan, "read_sheets", fast)
+            previous_plan.read_sheets = lambda *_: None  # type: ignore[assignment]
+            return replan("re-plan, openpyxl")
+
+    sides: list[tuple[str, Callable[[], Any]]] = [("from scratch", scratch), ("re-plan", replan)]
+    if a.openpyxl_too:
+        sides.append(("re-plan, openpyxl", replan_openpyxl))
+    times: dict[str, list[float]] = {name: [] for name, _ in sides}
+    cpu: dict[str, list[float]] = {name: [] for name, _ in sides}
+    solve: dict[str, list[float]] = {name: [] for name, _ in sides}
     results: dict[str, Any] = {}
     for _ in range(a.repeat):
-        for name, fn in (("from scratch", scratch), ("re-plan", replan)):
-            secs, out = timed(fn)
+        for name, fn in sides:
+            secs, cpu_s, out = timed_cpu(fn)
             times[name].append(secs)
+            cpu[name].append(cpu_s)
             res = out[0] if isinstance(out, tuple) else out
             solve[name].append(res.timings_s["solve"])
             results[name] = out
@@ -111,19 +148,42 @@ def main(argv: Sequence[str] | None = None) -> None:
         " stability stage"
     )
     print(f"median of {a.repeat} runs, alternating, in one process:")
-    print(f"{'':14}{'end to end s':>14}{'solve s':>10}{'score':>11}{'cost EUR':>18}{'changes':>9}")
-    for name, res, ch in (
-        ("from scratch", scratch_res, scratch_changes),
-        ("re-plan", replan_res, replan_changes),
-    ):
+    print(
+        f"{'':19}{'end to end s':>14}{'CPU s':>8}{'read prev. s':>14}{'solve s':>10}{'score':>11}"
+        f"{'cost EUR':>18}{'changes':>9}"
+    )
+    rows = [("from scratch", scratch_res, scratch_changes), ("re-plan", replan_res, replan_changes)]
+    if a.openpyxl_too:
+        rows.append(("re-plan, openpyxl", *results["re-plan, openpyxl"]))
+    for name, res, ch in rows:
+        read = f"{statistics.median(reading[name]):.2f}" if name in reading else "–"
         print(
-            f"{name:14}{statistics.median(times[name]):>14.2f}"
+            f"{name:19}{statistics.median(times[name]):>14.2f}"
+            f"{statistics.median(cpu[name]):>8.2f}{read:>14}"
             f"{statistics.median(solve[name]):>10.2f}{res.fulfilment_score:>11.6f}"
             f"{res.solution.cost_eur:>18,.0f}{len(ch):>9,}"
+        )
+    for what, table in (("wall", times), ("CPU", cpu)):
+        new, old = statistics.median(table["re-plan"]), statistics.median(table["from scratch"])
+        print(
+            f"re-plan / from scratch, {what}: {new / old:.2f} ({new - old:+.2f} s); every run,"
+            " re-plan − from scratch s: "
+            + ", ".join(
+                f"{r - f:+.2f}"
+                for r, f in zip(table["re-plan"], table["from scratch"], strict=True)
+            )
         )
     print(
         f"stages: from scratch {scratch_res.solution.stages_solved};"
         f" re-plan {replan_res.solution.stages_solved}"
+    )
+    load_after = os.getloadavg()
+    print(
+        "load average (1, 5, 15 min): before "
+        + ", ".join(f"{v:.2f}" for v in load_before)
+        + "; after "
+        + ", ".join(f"{v:.2f}" for v in load_after)
+        + f"; {os.cpu_count()} cores"
     )
 
 

@@ -216,13 +216,23 @@ def report_lost_output(out: TolerantStream, err: TolerantStream) -> None:
 
 
 def print_warnings(
-    warnings: tuple[Issue, ...] | list[Issue], console: Console, first: int = 5
+    warnings: tuple[Issue, ...] | list[Issue],
+    console: Console,
+    first: int = 5,
+    lead: tuple[Issue, ...] | list[Issue] = (),
 ) -> None:
-    """The readers' warnings: counted per kind, then the first few (input text escaped)."""
+    """The readers' warnings: counted per kind, then the first few (input text escaped).
+
+    ``lead``: warnings listed before the others, whatever their place (the re-plan's comparison
+    of its previous plan, planner.replan.compare_inputs, which would otherwise sort after every
+    request warning and fall beyond the first few); each warning is listed once.
+    """
     if not warnings:
         return
     console.print(f"[yellow]{term_text(count_line(warnings))}[/yellow]")
-    for issue in list(warnings)[:first]:
+    leading = set(lead)
+    ordered = [w for w in warnings if w in leading] + [w for w in warnings if w not in leading]
+    for issue in ordered[:first]:
         console.print(f"  {term_text(issue)}", soft_wrap=True, emoji=False)
     if len(warnings) > first:
         console.print(

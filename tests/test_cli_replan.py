@@ -135,7 +135,7 @@ def test_diff_of_a_plan_with_itself_is_empty(in_tmp: Path) -> None:
 
 def changes_sheet(path: Path) -> pd.DataFrame:
     """The Changes sheet of a plan workbook, with the API's column names."""
-    sheet = pd.read_excel(path, sheet_name="Changes", dtype={"Request": str})
+    sheet = pd.read_excel(path, sheet_name="Changes", dtype={"Request": str}, engine="openpyxl")
     assert list(sheet.columns) == [header_text(c) for c in CHANGE_COLUMNS]
     sheet.columns = CHANGE_COLUMNS
     return sheet
@@ -190,3 +190,36 @@ def test_cli_replan_changes_sheet_and_diff_agree(in_tmp: Path) -> None:
         return a[[*key, "quantity"]].values.tolist()
 
     assert early(old) == early(new)
+
+
+def test_previous_plan_warnings_are_listed_before_request_warnings() -> None:
+    """Six request warnings sort (by file name) before the previous plan's one: listed in that
+    order, the first five lines would hide it. With ``lead`` it is line 1 of 5, and the count
+    line still counts all seven."""
+    import io
+
+    from rich.console import Console
+
+    from planner.cli_common import print_warnings
+    from planner.errors import Issue
+
+    requests = [
+        Issue("default-priority", "a-requests.xlsx", f"row {r}", sheet="Requests", row=r,
+              severity="warning")
+        for r in range(2, 8)
+    ]  # fmt: skip
+    changed = Issue("input-changed", "z-week1.xlsx", "setting mip_gap: 0.0001 in the previous"
+                    " plan, 0.001 now", sheet="Inputs", row=12, severity="warning")  # fmt: skip
+    warnings = tuple(sorted([*requests, changed], key=Issue.sort_key))
+    assert warnings[-1] is changed  # sorted by place it comes last
+    buf = io.StringIO()
+    print_warnings(warnings, Console(file=buf, width=200), lead=(changed,))
+    lines = buf.getvalue().splitlines()
+    assert lines[0] == "7 warning(s): 6 default-priority, 1 input-changed"
+    assert "z-week1.xlsx" in lines[1] and "mip_gap" in lines[1]
+    assert [("a-requests.xlsx" in line) for line in lines[2:6]] == [True] * 4
+    assert lines[6] == "  … and 2 more (sheet Input checks, or aidplan validate)"
+    # without lead: sorted by place, the previous plan's warning is not among the five shown
+    buf = io.StringIO()
+    print_warnings(warnings, Console(file=buf, width=200))
+    assert "z-week1.xlsx" not in buf.getvalue()

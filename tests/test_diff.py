@@ -211,7 +211,9 @@ def test_diff_lists_the_changes_of_the_two_plans(in_tmp: Path) -> None:
     res = runner.invoke(app, ["diff", str(old), str(new), "--json", "--out", "diff.xlsx"])
     assert res.exit_code == 0, res.output
     listed = pd.DataFrame(json.loads(res.output)["changes"])
-    written = pd.read_excel(in_tmp / "diff.xlsx", sheet_name="Changes", dtype={"Request": str})
+    written = pd.read_excel(
+        in_tmp / "diff.xlsx", sheet_name="Changes", dtype={"Request": str}, engine="openpyxl"
+    )
     assert list(written.columns) == [header_text(c) for c in CHANGE_COLUMNS]
     written.columns = CHANGE_COLUMNS
     cols = ["request_id", "change", "donor_id", "corridor_id", "old_weeks", "new_weeks"]

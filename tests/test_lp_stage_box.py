@@ -57,6 +57,8 @@ def test_lp_run_options_per_stage() -> None:
         "run_crossover": "on",
     }
     assert lp_run_options("value", False, big)["presolve"] == "on"
+    # a re-plan fixes the past weeks' and the frozen columns: presolve removes them
+    assert lp_run_options("value", False, small, fixed_columns=True)["presolve"] == "on"
     assert lp_run_options("cost", False, small)["simplex_strategy"] == PRIMAL_SIMPLEX
     assert lp_run_options("cost", False, small)["presolve"] == "on"
     assert lp_run_options("arrival", False, small)["simplex_strategy"] == PRIMAL_SIMPLEX

@@ -238,3 +238,31 @@ def test_nothing_new_is_dispatched_before_as_of(tmp_path: Path) -> None:
     )  # fmt: skip
     res = run_replan(inputs, Replan(empty, as_of=2))
     assert res.allocations[["dispatch_period", "quantity"]].values.tolist() == [[2, 10.0]]
+
+
+def test_replan_value_stage_runs_presolve_and_a_plan_does_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """planner.model.highs_backend.lp_run_options hears of the re-plan's fixed columns (weeks
+    before as-of, frozen allocations) for its value stage, so presolve removes them; a plan
+    from scratch fixes nothing and keeps presolve off there."""
+    from planner.model import highs_backend
+
+    calls: list[tuple[str | None, bool]] = []
+    real = highs_backend.lp_run_options
+
+    def spy(
+        stage: str | None, warm: bool, n_vars: int, relaxation: bool = False,
+        fixed_columns: bool = False,
+    ) -> dict[str, str | int]:  # fmt: skip
+        calls.append((stage, fixed_columns))
+        return real(stage, warm, n_vars, relaxation, fixed_columns)
+
+    monkeypatch.setattr(highs_backend, "lp_run_options", spy)
+    inputs = inputs_of(random_instance(0))
+    first = run_plan(inputs)
+    assert ("value", False) in calls and not any(fixed for _, fixed in calls)
+    calls.clear()
+    book = read_plan_workbook(write_plan(inputs, first, tmp_path / "week1.xlsx"))
+    replan(inputs, book, 3)
+    assert ("value", True) in calls

@@ -227,7 +227,8 @@ def plan(
         from planner.replan import prepare_replan
 
         inputs, replan = prepare_replan(inputs, previous, as_of, freeze_weeks)
-    print_warnings(inputs.warnings, err_console)
+    # the previous plan's differences first: past the first five they would go unseen
+    print_warnings(inputs.warnings, err_console, lead=inputs.extra_warnings)
     if replan is not None:
         from planner.replan import run_replan
 

@@ -2,8 +2,11 @@
 ``aidplan diff``.
 
 The workbook comes from outside like any input (mailed, edited, saved again by Excel), so it goes
-through the same safe reader as a request workbook (planner.io.xlsx_safety) and every problem is
-reported at its cell: ``file › sheet › row N › column [code]``.
+through the same pre-flight checks as a request workbook (planner.io.xlsx_safety) and every
+problem is reported at its cell: ``file › sheet › row N › column [code]``. Its cells are read
+with python-calamine behind a bound on each sheet's size (planner.io.sheet_values,
+docs/decisions/0010), or with openpyxl's read-only mode when calamine cannot be trusted to place
+them; both give the same rows.
 
 Columns are found by the meaning of their header, never by position, and both the snake_case
 headers of earlier plans (``dispatch_period``, ``quantity``) and plain-word headers
@@ -13,8 +16,8 @@ up in the synonyms below.
 
 Codes: ``not-a-plan`` (a sheet or a required column is missing), ``bad-plan-cell`` (a cell of a
 required column is empty or not of its kind), ``duplicate-allocation`` (the same offer, request,
-corridor and dispatch week twice), plus the codes of planner.io.xlsx_safety (not a workbook,
-damaged, too large, …).
+corridor and dispatch week twice), ``too-many-cells`` (a sheet reaching beyond 5,000,000
+cells from A1), plus the codes of planner.io.xlsx_safety (not a workbook, damaged, too large, …).
 """
 
 from __future__ import annotations
@@ -34,7 +37,8 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from planner.errors import InputError, Issue
-from planner.io.xlsx_safety import open_readonly, preflight, read_failure
+from planner.io.sheet_values import read_sheets, sheet_names
+from planner.io.xlsx_safety import CheckedWorkbook, open_readonly, preflight, read_failure
 from planner.periods import parse_time
 
 ALLOCATION_FIELDS: dict[str, tuple[str, ...]] = {
@@ -327,6 +331,8 @@ def _read_inputs(sheet: _Sheet) -> pd.DataFrame:
         value = sheet.get(row, "value")
         if isinstance(value, dt.datetime) and value.time() == dt.time():
             value = value.date()
+        elif isinstance(value, str) and not value.strip():
+            value = None  # empty text is an empty cell (calamine cannot tell them apart)
         out.append(
             {
                 "kind": kind,
@@ -355,6 +361,45 @@ def _find(sheetnames: list[str], wanted: str) -> str | None:
     return next((n for n in sheetnames if normalise(n) == normalise(wanted)), None)
 
 
+def _titles(display: str, names: list[str]) -> dict[str, str | None]:
+    """The four sheets read, by their name in the workbook; raises [not-a-plan] without
+    Allocations or Inputs."""
+    titles = {key: _find(names, key) for key in ("Allocations", "Requests", "Inputs", "Corridors")}
+    missing = [k for k in ("Allocations", "Inputs") if titles[k] is None]
+    if missing:
+        raise InputError(
+            [
+                Issue(
+                    "not-a-plan",
+                    display,
+                    "expected an aidplan plan workbook with sheets Allocations and"
+                    f" Inputs, found sheets {', '.join(repr(n) for n in names)}"
+                    f" (missing: {', '.join(missing)})",
+                )
+            ]
+        )
+    return titles
+
+
+def _read_with_openpyxl(
+    book: CheckedWorkbook,
+) -> tuple[dict[str, str | None], dict[str, list[tuple[Any, ...]]]]:
+    """The sheets' titles and rows through openpyxl's read-only mode (slower; any workbook)."""
+    rows: dict[str, list[tuple[Any, ...]]] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with open_readonly(book) as wb:
+            titles = _titles(book.display, list(wb.sheetnames))
+            for title in titles.values():
+                if title is None:
+                    continue
+                try:
+                    rows[title] = [tuple(r) for r in wb[title].iter_rows(values_only=True)]
+                except Exception as exc:  # damaged sheet XML: a property of the file
+                    raise InputError([read_failure(book.display, exc, sheet=title)]) from exc
+    return titles, rows
+
+
 def read_plan_workbook(path: Path | str) -> PlanWorkbook:
     """Read a plan workbook written by ``aidplan plan`` (any version with the §5 sheets).
 
@@ -374,41 +419,22 @@ def read_plan_workbook(path: Path | str) -> PlanWorkbook:
         Every problem found, each at its sheet, row and column: ``not-a-plan`` when the
         Allocations or Inputs sheet or a required column is missing, ``bad-plan-cell`` for an
         empty id, a week that is not a plan week, or a quantity that is not a positive number,
-        ``duplicate-allocation``, and the safe reader's codes for a file that is not a workbook
-        or is damaged.
+        ``duplicate-allocation``, ``too-many-cells`` for a sheet reaching beyond
+        planner.io.sheet_values.MAX_SHEET_CELLS cells from A1, and the safe reader's codes for
+        a file that is not a workbook or is damaged.
     """
     path = Path(path)
     book = preflight(path)
     display = book.display
     issues: list[Issue] = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with open_readonly(book) as wb:
-            names = list(wb.sheetnames)
-            titles = {
-                key: _find(names, key) for key in ("Allocations", "Requests", "Inputs", "Corridors")
-            }
-            missing = [k for k in ("Allocations", "Inputs") if titles[k] is None]
-            if missing:
-                raise InputError(
-                    [
-                        Issue(
-                            "not-a-plan",
-                            display,
-                            "expected an aidplan plan workbook with sheets Allocations and"
-                            f" Inputs, found sheets {', '.join(repr(n) for n in names)}"
-                            f" (missing: {', '.join(missing)})",
-                        )
-                    ]
-                )
-            rows: dict[str, list[tuple[Any, ...]]] = {}
-            for key, title in titles.items():
-                if title is None:
-                    continue
-                try:
-                    rows[key] = [tuple(r) for r in wb[title].iter_rows(values_only=True)]
-                except Exception as exc:  # damaged sheet XML: a property of the file
-                    raise InputError([read_failure(display, exc, sheet=title)]) from exc
+    names = sheet_names(book)
+    by_title = None
+    if names is not None:
+        titles = _titles(display, names)
+        by_title = read_sheets(book, [t for t in titles.values() if t is not None])
+    if by_title is None:  # cells calamine cannot be trusted to place: openpyxl, as before
+        titles, by_title = _read_with_openpyxl(book)
+    rows = {key: by_title[title] for key, title in titles.items() if title is not None}
     alloc = _Sheet(
         display,
         str(titles["Allocations"]),
