@@ -93,3 +93,7 @@ def main() -> None:
     finally:
         report_lost_output(out, err)
     sys.exit(status)
+
+
+if __name__ == "__main__":  # `python -m planner.cli …`, e.g. under `python -X importtime`
+    main()

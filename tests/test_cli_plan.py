@@ -186,6 +186,23 @@ def test_version_and_help() -> None:
     assert r.exit_code == 0 and "--json" in r.output and "<bool>" not in r.output
 
 
+def test_python_m_planner_cli_runs_the_command_line() -> None:
+    """`python -m planner.cli …` (how `-X importtime` measures a plan run, issue 17) runs the
+    command line: before, it imported the module and exited 0 with no output."""
+    import subprocess
+    import sys
+
+    from planner import __version__
+
+    r = subprocess.run(
+        [sys.executable, "-m", "planner.cli", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 0 and r.stdout.strip() == f"aidplan {__version__}"
+
+
 def test_default_out_names_the_scenario() -> None:
     from planner.commands.plan import default_out
 

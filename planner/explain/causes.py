@@ -83,7 +83,9 @@ def _find(
         cov = np.zeros(n, dtype=bool)
         for kind in kinds:
             es = [e for k, e in chosen if k == kind]
-            if es:
+            if len(es) == 1:  # the common case (one candidate at a time): no np.isin set-up
+                cov |= masks[kind] & (ent[kind] == es[0])
+            elif es:
                 cov |= masks[kind] & np.isin(ent[kind], es)
         return cov
 

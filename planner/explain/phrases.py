@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
+
 from planner.explain.causes import _Found
 from planner.explain.common import BUDGET, CORRIDOR, RATE, STOCK, UNIT
 from planner.explain.words import money, names
@@ -16,20 +20,52 @@ from planner.periods import period_word
 # ---------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class PhraseColumns:
+    """The table columns the phrases name, as arrays taken once per plan (`of`), not per
+    line: request ids and priorities; offer ids, quantities and weekly limits; donor names
+    and budgets; corridor names."""
+
+    rid: np.ndarray
+    prio: np.ndarray
+    offer_id: np.ndarray
+    offer_qty: np.ndarray
+    offer_rate: np.ndarray
+    donor_name: np.ndarray
+    donor_budget_eur: np.ndarray
+    corridor_name: np.ndarray
+
+    @classmethod
+    def of(cls, model: LinearModel) -> PhraseColumns:
+        data = model.data
+        req, off, donors, corr = data.requests, data.offers, data.donors, data.corridors
+        return cls(
+            req["request_id"].to_numpy(),
+            req["priority"].to_numpy(),
+            off["offer_id"].to_numpy(),
+            off["quantity"].to_numpy(),
+            off["max_per_period"].to_numpy(),
+            donors["name"].to_numpy(),
+            donors["budget_eur"].to_numpy(),
+            corr["name"].to_numpy(),
+        )
+
+
 def _phrase(
     found: _Found,
     r: int,
     model: LinearModel,
     takers_of: dict[int, list[int]],
     remainder: float,
+    cols: PhraseColumns | None = None,
 ) -> list[str]:
-    """The causes of one shortfall or lateness in plain words, in the order of the reasons."""
+    """The causes of one shortfall or lateness in plain words, in the order of the reasons.
+
+    ``cols``: `PhraseColumns.of(model)`, taken once by a caller phrasing many lines."""
     data = model.data
-    req, off, donors, corr = data.requests, data.offers, data.donors, data.corridors
     s = data.settings
-    rid = req["request_id"].to_numpy()
-    prio = req["priority"].to_numpy()
-    offer_id = off["offer_id"].to_numpy()
+    c = cols if cols is not None else PhraseColumns.of(model)
+    rid, prio, offer_id = c.rid, c.prio, c.offer_id
     out: list[str] = []
 
     # Stock: offers only this line takes; offers taken by higher-priority lines; by others.
@@ -50,11 +86,9 @@ def _phrase(
             other[1].update(others)
     if len(mine) == 1:
         o = mine[0]
-        out.append(
-            f"offer {offer_id[o]} has only {off['quantity'].iloc[o]:g}, all sent to this line"
-        )
+        out.append(f"offer {offer_id[o]} has only {c.offer_qty[o]:g}, all sent to this line")
     elif mine:
-        listed = [f"{offer_id[o]} ({off['quantity'].iloc[o]:g})" for o in mine]
+        listed = [f"{offer_id[o]} ({c.offer_qty[o]:g})" for o in mine]
         out.append(f"offers {names(listed)} are all sent to this line")
     for (offers, takers), label in ((higher, "higher-priority lines"), (other, "other lines")):
         if not offers:
@@ -76,20 +110,19 @@ def _phrase(
     if len(rates) == 1:
         o, ps = rates[0]
         out.append(
-            f"offer {offer_id[o]} ships at most {off['max_per_period'].iloc[o]:g} {per}, "
+            f"offer {offer_id[o]} ships at most {c.offer_rate[o]:g} {per}, "
             f"all taken in {period_ranges(ps, s.period_days)}"
         )
     elif rates:
         listed = [
-            f"{offer_id[o]} ({off['max_per_period'].iloc[o]:g} {per}, "
-            f"{period_ranges(ps, s.period_days)})"
+            f"{offer_id[o]} ({c.offer_rate[o]:g} {per}, {period_ranges(ps, s.period_days)})"
             for o, ps in rates
         ]
         out.append(f"offers {names(listed)} ship at their limit")
 
     # Budgets.
     budgets = [
-        f"{donors['name'].iloc[k]} ({money(float(donors['budget_eur'].iloc[k]))})"
+        f"{c.donor_name[k]} ({money(float(c.donor_budget_eur[k]))})"
         for kind, k in found.causes
         if kind == BUDGET
     ]
@@ -111,7 +144,7 @@ def _phrase(
             bits.append(f"full in {period_ranges(full, s.period_days)}")
         if closed:
             bits.append(f"closed in {period_ranges(closed, s.period_days)}")
-        corridor_bits.append(f"{corr['name'].iloc[h]} {' and '.join(bits)}")
+        corridor_bits.append(f"{c.corridor_name[h]} {' and '.join(bits)}")
     if len(corridor_bits) == 1:
         out.append(f"corridor {corridor_bits[0]}")
     elif corridor_bits:

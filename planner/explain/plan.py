@@ -17,7 +17,7 @@ from planner.explain.common import (
     UNIT,
     resolve_budget,
 )
-from planner.explain.phrases import _phrase
+from planner.explain.phrases import PhraseColumns, _phrase
 from planner.explain.resolve import _Resolver
 from planner.explain.signal import _signal
 from planner.explain.words import _period_word, _when
@@ -126,6 +126,7 @@ def explain_plan(
         else None
     )
     proven = sol.proven_optimal
+    cols = PhraseColumns.of(model)
     per = _period_word(s)
 
     def blocked(
@@ -189,7 +190,7 @@ def explain_plan(
                     else "the solver stopped at its time limit before sending more"
                 )
             else:
-                parts += _phrase(found, r, model, takers_of, rest)
+                parts += _phrase(found, r, model, takers_of, rest, cols)
         if late[r] > 0 and not deadline_missed:
             on_time = J[arrival[J] <= due[r]]
             late_j = J[used[J] & (arrival[J] > due[r])]
@@ -208,7 +209,7 @@ def explain_plan(
                     else "the solver stopped at its time limit before moving it earlier"
                 )
             else:
-                why = _phrase(found, r, model, takers_of, 0.0)
+                why = _phrase(found, r, model, takers_of, 0.0, cols)
                 if why:
                     parts.append("late because " + "; ".join(why))
         reasons[r] = "; ".join(dict.fromkeys(parts))
