@@ -46,6 +46,7 @@ import numpy as np
 
 from planner.model import LinearModel
 from planner.schema import Settings
+from planner.solve.deadline import call_by
 from planner.solve.session import Session
 from planner.solve.solution import Solution, SolveStatus
 from planner.solve.stages import MIP_STAGE_MIN_S, SNAP, clean_x
@@ -74,6 +75,18 @@ def repair_stage_box(stage1_s: float) -> float:
 def fallback_box(spent_s: float) -> float:
     """Seconds the fallback branch and bound may take after ``spent_s`` seconds of LP + repair."""
     return max(FALLBACK_MIN_S, spent_s)
+
+
+FALLBACK_GRACE_SHARE = 0.1
+FALLBACK_GRACE_MIN_S = 0.5
+"""The fallback branch and bound runs in a child process (planner.solve.deadline) that is ended
+``max(FALLBACK_GRACE_MIN_S, FALLBACK_GRACE_SHARE × box)`` after its box, if HiGHS has not
+stopped at its own limit by then (it checks that limit only between steps of the root node)."""
+
+
+def fallback_grace(box_s: float) -> float:
+    """Seconds the fallback's child process gets past its ``box_s`` before it is ended."""
+    return max(FALLBACK_GRACE_MIN_S, FALLBACK_GRACE_SHARE * box_s)
 
 
 def floor_lower(x_lp: np.ndarray, integer: np.ndarray) -> np.ndarray:
@@ -314,9 +327,29 @@ def solve_whole_units(
     spent = time.perf_counter() - t0
     box = min(left(), fallback_box(spent)) if sol.usable and clocked else left()
     start = sol.x if sol.usable else None
-    bb = Session(model, settings.solver).solve(limited(box), previous, start=start)
+
+    def branch_and_bound() -> Solution:
+        return Session(model, settings.solver).solve(limited(box), previous, start=start)
+
+    if clocked:
+        # HiGHS may spend far longer than its limit in one step of the root node (module
+        # planner.solve.deadline): the branch and bound runs in a child process ended at the
+        # end of its box (plus a grace for its own wind-down), never past the plan's deadline.
+        end = min(time.perf_counter() + box + fallback_grace(box), t0 + settings.time_limit_s)
+        found = call_by(end, branch_and_bound)
+        bb = found if found is not None else Solution.without_plan(
+            model.n_vars, SolveStatus.NO_SOLUTION, settings.solver, "", box
+        )  # fmt: skip
+    else:
+        bb = branch_and_bound()
     if not bb.usable:
-        return sol
+        if sol.usable and not sol.proven_optimal and clocked:
+            # The repaired plan with its gap to the LP bound, as for a boxed stage: stopped by
+            # the box (gap above mip_gap) or by the time limit.
+            stopped_by_box = time.perf_counter() - t0 < settings.time_limit_s - 0.5
+            sol.status = SolveStatus.GAP if stopped_by_box else SolveStatus.FEASIBLE
+            sol.solve_time_s = time.perf_counter() - t0
+        return sol if sol.usable else bb
     # On a tie the repaired plan stays: its later stages (stability, cost, arrival) all ran,
     # while the boxed branch and bound often stops after one or two of them. In a re-plan a
     # tie is anything within mip_gap (the accepted optimality tolerance): the boxed branch and
