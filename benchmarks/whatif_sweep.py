@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -40,15 +41,23 @@ ROOT = Path(__file__).resolve().parent.parent
 CLI = [sys.executable, "-c", "from planner.cli import main; main()"]
 
 
-def _run(args: Sequence[str], cwd: Path) -> float:
-    """Run the CLI with ``args``; wall seconds. Stops the benchmark on any failure."""
-    t0 = time.perf_counter()
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of every finished child process so far, theirs included."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def _run(args: Sequence[str], cwd: Path) -> tuple[float, float]:
+    """Run the CLI with ``args``; (wall seconds, CPU seconds of the process and every process
+    it waited for: the sweep's workers, a fallback's child). Stops the benchmark on any
+    failure."""
+    t0, c0 = time.perf_counter(), _children_cpu()
     proc = subprocess.run([*CLI, *args], cwd=cwd, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, _children_cpu() - c0
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout + proc.stderr)
         raise SystemExit(f"aidplan {' '.join(args[:1])} failed with status {proc.returncode}")
-    return wall
+    return wall, cpu
 
 
 def _summary_score(path: Path) -> float:
@@ -114,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
 
         sweep_out = work / "whatif.xlsx"
-        sweep_s = _run(
+        sweep_s, sweep_cpu = _run(
             [
                 "whatif",
                 *common,
@@ -128,21 +137,33 @@ def main(argv: Sequence[str] | None = None) -> int:
             work,
         )
         jobs = a.jobs if a.jobs > 0 else f"{os.cpu_count()} (default: cores)"
-        print(f"sweep    (1 × aidplan whatif, --jobs {jobs}): {sweep_s:8.1f} s")
+        print(f"sweep    (1 × aidplan whatif, --jobs {jobs}): {sweep_s:8.1f} s", end="")
+        print(f", CPU {sweep_cpu:.1f} s; load average {os.getloadavg()[0]:.1f}")
 
         runs_s: list[float] = []
+        runs_cpu: list[float] = []
         scores: list[float] = []
         for i, s in enumerate(scales, start=1):
             scn = work / f"scale-{i:02d}.toml"
             scn.write_text(f'name = "budget x{s:g}"\nbudget_scale = {s!r}\n', encoding="utf-8")
             out = work / f"plan-{i:02d}.xlsx"
-            runs_s.append(_run(["plan", *common, "--scenario", str(scn), "--out", str(out)], work))
+            wall, cpu = _run(["plan", *common, "--scenario", str(scn), "--out", str(out)], work)
+            runs_s.append(wall)
+            runs_cpu.append(cpu)
             scores.append(_summary_score(out))
-            print(f"  plan {i:2d}/{a.points} (× {s:g}): {runs_s[-1]:6.1f} s", flush=True)
+            print(f"  plan {i:2d}/{a.points} (× {s:g}): {wall:6.1f} s, CPU {cpu:5.1f} s", end="")
+            print(f"; load {os.getloadavg()[0]:.1f}", flush=True)
         separate_s = sum(runs_s)
-        print(f"separate ({a.points} × aidplan plan):          {separate_s:8.1f} s")
+        print(
+            f"separate ({a.points} × aidplan plan):          {separate_s:8.1f} s, "
+            f"CPU {sum(runs_cpu):.1f} s"
+        )
         ratio = separate_s / sweep_s
         print(f"speed-up: {ratio:.2f}×  (target ≥ 3×: {'met' if ratio >= 3 else 'NOT met'})")
+        print(
+            f"CPU: the sweep used {sweep_cpu / sum(runs_cpu):.2f} of the separate runs' CPU "
+            f"({sum(runs_cpu) / sweep_cpu:.2f}× less)"
+        )
 
         sweep_scores = _sweep_scores(sweep_out)
         diff = max(abs(x - y) for x, y in zip(sweep_scores, scores, strict=True))

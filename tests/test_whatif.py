@@ -475,3 +475,29 @@ def test_cli_demo_whatif_writes_comparison_chart_and_plans(in_tmp: Path) -> None
     assert summary["Scenario"] == "rail cut · budget ×1"  # the run, not just the scenario
     corridors = list(plan["Corridors"].iter_rows(min_row=2, values_only=True))
     assert all(r[5] == 0 for r in corridors if r[0] == "rail_przemysl")
+
+
+@pytest.mark.skipif(
+    not (DEMO_REQUESTS.is_file() and DEMO_CATALOG.is_dir()),
+    reason="the bundled demo (requests/demo.xlsx, catalogs/default) is not there yet",
+)
+@pytest.mark.slow
+def test_demo_sweep_points_prove_what_separate_plans_prove() -> None:
+    """A small sweep of the demo (whole units, packages) at a hard budget (× 0.5: the repair
+    misses mip_gap, the fallback branch and bound runs in its box) and an easy one (× 1.2):
+    every point is worth what `aidplan plan` at that budget gets, within mip_gap of the best
+    bound either proves, and is proven optimal exactly when the separate plan is."""
+    from planner.api import load_inputs
+
+    inputs = load_inputs(DEMO_REQUESTS, DEMO_CATALOG, None, {"time_limit_s": 30.0})
+    outcomes = sweep(inputs, [0.5, 1.2], jobs=2)
+    gap = inputs.settings.mip_gap
+    for o in outcomes:
+        scenario = Scenario(name="point", budget_scale=o.budget_scale)
+        settings = run_settings(inputs, scenario)
+        data = build_planning_data(inputs.catalog, inputs.requests.table, settings)
+        model = build_model(apply_to_data(data, scenario))
+        ref = solve_model(model, settings)
+        bound = max(ref.value_bound, ref.value)
+        assert abs(o.value - ref.value) <= gap * bound + 1e-6, (o.label, o.value, ref.value)
+        assert o.proven_optimal == ref.proven_optimal, o.label

@@ -27,7 +27,8 @@ How the runs are made fast
    therefore gets a fresh HiGHS instance built from the model's arrays (0.03 s for the demo):
    it then takes exactly the path of `aidplan plan`, so a what-if row and the plan of the same
    scenario agree to the last digit (unless a wall-clock limit stops a stage: the time limit,
-   or the boxes of the cost and arrival stages of a MIP, decision 0002 point 7). What a MILP
+   or the boxes of the cost and arrival stages of a MIP, decision 0002 point 7, or the box of
+   the whole-units fallback, decision 0006). What a MILP
    what-if saves is everything around the solve (process start, reading, building, reasons,
    workbooks) — and the processes of ``--jobs``.
 4. **Plans that stay optimal are not solved again.** Runs of a group are solved from the
