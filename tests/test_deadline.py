@@ -39,6 +39,39 @@ def test_a_call_past_its_deadline_is_ended_at_the_deadline() -> None:
         assert _children() == before
 
 
+def _sleeper_pid_then_sleep(pid_file: Path) -> int:
+    """Start a 30 s `sleep` process (as PuLP starts CBC), note its pid, then wait for it."""
+    import subprocess
+
+    proc = subprocess.Popen(["sleep", "30"])
+    pid_file.write_text(str(proc.pid), encoding="utf-8")
+    return proc.wait()
+
+
+def test_a_call_past_its_deadline_ends_what_the_child_started(tmp_path: Path) -> None:
+    """The child starts a solver-like process of its own (CBC runs as PuLP's subprocess) and
+    waits 30 s for it; at the 1 s deadline both are ended, not only the child."""
+    pid_file = tmp_path / "pid"
+    t0 = time.perf_counter()
+    assert call_by(t0 + 1.0, lambda: _sleeper_pid_then_sleep(pid_file)) is None
+    assert time.perf_counter() - t0 < 5.0
+    grandchild = int(pid_file.read_text(encoding="utf-8"))
+    for _ in range(50):  # SIGKILL is delivered at once; the init process reaps the orphan
+        if not _alive(grandchild):
+            break
+        time.sleep(0.05)
+    assert not _alive(grandchild)
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, killed and not yet reaped, counts as gone)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
 def _children() -> set[int] | None:
     """Process ids of this process's children (Linux /proc), None where it cannot be read."""
     tasks = Path(f"/proc/{os.getpid()}/task")

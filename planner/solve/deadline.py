@@ -12,9 +12,10 @@ exist (Windows) ``fn()`` runs in this process, with only the solver's own limit.
 
 The child inherits the parent's memory (the built model), so nothing is pickled on the way in;
 its result comes back pickled through a pipe. It runs with SIGINT and SIGTERM at their default
-action, so a Ctrl-C ends it at once, and it ends through ``os._exit``: no ``atexit`` handler
-and no buffered output of the parent runs twice. The parent kills and reaps it in a
-``finally``, so an interrupted parent leaves no child behind.
+action, and it ends through ``os._exit``: no ``atexit`` handler and no buffered output of the
+parent runs twice. It leads a process group of its own, and the parent ends that whole group in
+a ``finally``: an interrupted parent leaves nothing behind, not even a solver the child started
+as its own process (CBC runs as a subprocess of PuLP).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ def call_by(deadline_s: float, fn: Callable[[], T]) -> T | None:
     if pid == 0:  # the child: run, send, leave without running the parent's exit code
         status = 1
         try:
+            os.setpgid(0, 0)  # its own group, so everything it starts is ended with it
             os.close(read_fd)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -55,6 +57,8 @@ def call_by(deadline_s: float, fn: Callable[[], T]) -> T | None:
             status = 0
         finally:
             os._exit(status)
+    with contextlib.suppress(OSError):  # both sides set the group: no race with the kill
+        os.setpgid(pid, pid)
     os.close(write_fd)
     chunks: list[bytes] = []
     done = False
@@ -73,9 +77,9 @@ def call_by(deadline_s: float, fn: Callable[[], T]) -> T | None:
             chunks.append(chunk)
     finally:
         os.close(read_fd)
-        if not done:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+        if not done:  # the child and whatever it started (a finished child waited for its own)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
         _, wait_status = os.waitpid(pid, 0)
     if not done or not os.WIFEXITED(wait_status) or os.WEXITSTATUS(wait_status) != 0:
         return None
