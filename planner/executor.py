@@ -205,7 +205,8 @@ LOCAL_CLUSTER_CONFIG: dict[str, Any] = {
     # busy, 17 % of a core in the workers and 5 % in the scheduler and nannies; the CPU per
     # sample was 1.7-1.8 s against 1.1-1.3 s in the local pool, and 1.2 s with the settings
     # below (benchmarks/README.md, 2026-12-01). On a machine whose cores the workers fill,
-    # that CPU is taken from the jobs: +29 % wall time against the local pool.
+    # that CPU is taken from the jobs: +9 % to +29.5 % of wall time against the local pool on
+    # 200 demo samples, −4.4 % and +5.0 % with these settings.
     #
     # The statistical profiler walks the running job's stack 100 times a second (HiGHS
     # releases the GIL, so it runs beside the solve on another core); it only feeds the
