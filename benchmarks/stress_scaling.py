@@ -5,8 +5,10 @@ One run of this script, on the bundled demo with ``scenarios/disruptions-2022.to
 1. the base plan is made once; then the same N samples (default 200, one seed) are evaluated
    with ``--executor local`` on 1 worker (in this process), on 2 worker processes, and with
    ``--executor dask`` on a LocalCluster of 2 single-threaded worker processes started for the
-   run (its start-up is counted, as a user pays it);
-2. it checks that the three runs give the same numbers sample by sample;
+   run (its start-up is counted, as a user pays it); with ``--dask-defaults`` also on such a
+   cluster left with Dask's own monitoring settings (as before
+   planner.executor.LOCAL_CLUSTER_CONFIG);
+2. it checks that the runs give the same numbers sample by sample;
 3. it prints wall times, the speed-up of 2 local workers over 1 (target ≥ 1.7×), the Dask
    overhead against 2 local workers (target ≤ 15 %), and the per-sample cost split into
    sampling (draw + base-plan view + sampled data), build, solve and reporting (extract and
@@ -17,7 +19,7 @@ One run of this script, on the bundled demo with ``scenarios/disruptions-2022.to
 The machine may be shared: the load average is printed before and after, and only ratios
 measured in this one run should be compared. Run from the project root::
 
-    .venv/bin/python -m benchmarks.stress_scaling                 # 200 samples, about 15 min
+    .venv/bin/python -m benchmarks.stress_scaling                 # 200 samples, 9-15 min
     .venv/bin/python -m benchmarks.stress_scaling --samples 40 --medium 4 --json out.json
 """
 
@@ -34,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from planner import executor as executor_module
 from planner.api import load_inputs
 from planner.executor import WorkerSetup, run_jobs
 from planner.stress.evaluate import SampleOutcome, evaluate_sample, make_evaluator
@@ -43,19 +46,29 @@ from planner.stress.sampling import read_disruptions
 ROOT = Path(__file__).resolve().parent.parent
 SPEEDUP_TARGET = 1.7
 DASK_OVERHEAD_TARGET = 0.15
+DASK_DEFAULTS = "dask LocalCluster, 2 workers, Dask's default monitoring"
 
 
 def _time_run(
-    job: Any, samples: int, executor: str, workers: int
+    job: Any, samples: int, executor: str, workers: int, dask_defaults: bool = False
 ) -> tuple[float, list[SampleOutcome]]:
-    t0 = time.perf_counter()
-    outs = run_jobs(
-        WorkerSetup(make_evaluator, job, evaluate_sample),
-        list(range(samples)),
-        executor=executor,
-        workers=workers,
-    )
-    return time.perf_counter() - t0, outs
+    """Wall seconds and outcomes of one run. ``dask_defaults``: the LocalCluster keeps Dask's
+    own monitoring settings instead of planner.executor.LOCAL_CLUSTER_CONFIG (what main did
+    before 2026-12-01), for the side-by-side comparison."""
+    saved = dict(executor_module.LOCAL_CLUSTER_CONFIG)
+    if dask_defaults:
+        executor_module.LOCAL_CLUSTER_CONFIG.clear()
+    try:
+        t0 = time.perf_counter()
+        outs = run_jobs(
+            WorkerSetup(make_evaluator, job, evaluate_sample),
+            list(range(samples)),
+            executor=executor,
+            workers=workers,
+        )
+        return time.perf_counter() - t0, outs
+    finally:
+        executor_module.LOCAL_CLUSTER_CONFIG.update(saved)
 
 
 def _same(a: list[SampleOutcome], b: list[SampleOutcome]) -> tuple[bool, int]:
@@ -132,6 +145,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--disruptions", type=Path, default=ROOT / "scenarios/disruptions-2022.toml")
     p.add_argument("--medium", type=int, default=0, help="also time K medium samples")
     p.add_argument("--json", type=Path, help="write every number to this file")
+    p.add_argument(
+        "--dask-defaults",
+        action="store_true",
+        help="also time a LocalCluster with Dask's default monitoring (profiler on, 20 ms ticks)",
+    )
     args = p.parse_args(argv)
 
     load0 = os.getloadavg()
@@ -142,12 +160,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     base_s = time.perf_counter() - t0
 
     runs: dict[str, tuple[float, list[SampleOutcome]]] = {}
-    for label, executor, workers in (
-        ("local, 1 worker", "local", 1),
-        ("local, 2 workers", "local", 2),
-        ("dask LocalCluster, 2 workers", "dask", 2),
-    ):
-        runs[label] = _time_run(job, args.samples, executor, workers)
+    plan = [
+        ("local, 1 worker", "local", 1, False),
+        ("local, 2 workers", "local", 2, False),
+        ("dask LocalCluster, 2 workers", "dask", 2, False),
+    ]
+    if args.dask_defaults:
+        plan.append((DASK_DEFAULTS, "dask", 2, True))
+    for label, executor, workers, defaults in plan:
+        runs[label] = _time_run(job, args.samples, executor, workers, defaults)
         print(f"{label}: {runs[label][0]:.1f} s", flush=True)
     ref = runs["local, 1 worker"][1]
     checks = [_same(ref, outs) for _w, outs in runs.values()]
@@ -184,7 +205,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"Dask overhead vs 2 local workers: {overhead:+.1%} "
         f"(target ≤ {DASK_OVERHEAD_TARGET:.0%}: {verdict})"
     )
-    print(f"same scores sample by sample on all three (exactly): {'yes' if agree else 'NO'}")
+    if DASK_DEFAULTS in runs:
+        print(f"  with Dask's default monitoring: {runs[DASK_DEFAULTS][0] / w2 - 1:+.1%}")
+    print(f"same scores sample by sample on all runs (exactly): {'yes' if agree else 'NO'}")
     print(f"samples whose status, stages, lines or binding limits differ: {detail_diffs}")
     total = sum(split.values())
     print()
@@ -201,6 +224,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         "wall_s": {k: v[0] for k, v in runs.items()},
         "speedup_2_vs_1": speedup,
         "dask_overhead_vs_local_2": overhead,
+        "dask_defaults_overhead_vs_local_2": (
+            runs[DASK_DEFAULTS][0] / w2 - 1 if DASK_DEFAULTS in runs else None
+        ),
         "agree": agree,
         "detail_diffs": detail_diffs,
         "per_sample_split_s": split,

@@ -22,10 +22,12 @@ local
 dask
     A `dask.distributed` cluster: the scheduler at ``scheduler`` (``tcp://host:8786``), or, when
     none is given, a ``LocalCluster`` of ``workers`` single-threaded worker processes started
-    here and closed when the jobs are done. The payload is scattered once to every worker
-    (``broadcast=True``); each worker thread builds its own state from it the first time it
-    runs a job of this batch and keeps it for the later ones. Needs the optional dependency
-    ``pip install 'aidplan[cluster]'`` and, on remote workers, aidplan itself installed.
+    here and closed when the jobs are done, with Dask's statistical profiler off and its
+    monitors sampling less often (`LOCAL_CLUSTER_CONFIG`: they took CPU the jobs needed). The
+    payload is scattered once to every worker (``broadcast=True``); each worker thread builds
+    its own state from it the first time it runs a job of this batch and keeps it for the later
+    ones. Needs the optional dependency ``pip install 'aidplan[cluster]'`` and, on remote
+    workers, aidplan itself installed.
 
 Errors
 ------
@@ -195,6 +197,31 @@ def _run_local(spec: WorkerSetup, items: Sequence[Any], workers: int) -> Iterato
 # --------------------------------------------------------------------------------------------
 # dask
 
+LOCAL_CLUSTER_CONFIG: dict[str, Any] = {
+    # Dask's monitoring, on the LocalCluster aidplan starts (not on a cluster given by
+    # --scheduler: its workers keep the configuration they were started with; docs/scaling.md
+    # says how to start them). On the stress demo each job is ~1.2 s of CPU in one thread, and
+    # the defaults cost CPU per second of wall time, not per job: measured with 2 workers
+    # busy, 17 % of a core in the workers and 5 % in the scheduler and nannies; the CPU per
+    # sample was 1.7-1.8 s against 1.1-1.3 s in the local pool, and 1.2 s with the settings
+    # below (benchmarks/README.md, 2026-12-01). On a machine whose cores the workers fill,
+    # that CPU is taken from the jobs: +9 % to +29.5 % of wall time against the local pool on
+    # 200 demo samples, −4.4 % and +5.0 % with these settings.
+    #
+    # The statistical profiler walks the running job's stack 100 times a second (HiGHS
+    # releases the GIL, so it runs beside the solve on another core); it only feeds the
+    # dashboard's Profile page.
+    "distributed.worker.profile.enabled": False,
+    # Event-loop health check of every scheduler, nanny and worker: 50 times a second by
+    # default. Once a second still catches a loop blocked for its 3 s warning limit.
+    "distributed.admin.tick.interval": "1s",
+    # Process and memory sampling for the dashboard and the pause/spill/terminate thresholds;
+    # a job allocates ~100 MB over ~1 s, so a check a second is enough.
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.worker.memory.monitor-interval": "1s",
+}
+"""Dask settings in force while aidplan starts its own LocalCluster (see the comments)."""
+
 _DASK_STATE: dict[tuple[str, int], Any] = {}
 _DASK_LOCK = threading.Lock()
 
@@ -228,19 +255,23 @@ def _run_dask(
     scheduler: str | None,
     processes: bool,
 ) -> Iterator[tuple[int, Any]]:
+    import dask.config
     from dask.distributed import Client, LocalCluster, as_completed
 
     cluster = None
     try:
         if scheduler is None:
-            cluster = LocalCluster(
-                n_workers=max(1, workers),
-                threads_per_worker=1,
-                processes=processes,
-                dashboard_address=":0",  # a free port: never collides with another cluster
-                silence_logs=logging.ERROR,
-            )
-            client = Client(cluster)
+            # Read when the scheduler, nannies and workers are made (a nanny hands its config
+            # to the worker process it spawns); the caller's dask config is restored after.
+            with dask.config.set(LOCAL_CLUSTER_CONFIG):
+                cluster = LocalCluster(
+                    n_workers=max(1, workers),
+                    threads_per_worker=1,
+                    processes=processes,
+                    dashboard_address=":0",  # a free port: never collides with another cluster
+                    silence_logs=logging.ERROR,
+                )
+                client = Client(cluster)
         else:
             try:
                 client = Client(scheduler, timeout=DASK_CONNECT_TIMEOUT_S)

@@ -67,3 +67,43 @@ def test_whatif_on_dask_equals_local() -> None:
     dask = run_whatif(job, executor="dask", jobs=1)
     assert [o.label for o in dask] == [o.label for o in local]
     assert [o.value for o in dask] == pytest.approx([o.value for o in local], abs=1e-9)
+
+
+def _dask_setup(_payload: None) -> None:
+    return None
+
+
+def _worker_monitoring(_state: None, _item: int) -> tuple[object, bool, object]:
+    """Inside a Dask worker: its profiler setting, whether a profile callback was made, and
+    its event-loop tick interval."""
+    import dask.config
+    from distributed import get_worker
+
+    worker = get_worker()
+    return (
+        dask.config.get("distributed.worker.profile.enabled"),
+        "profile" in worker.periodic_callbacks,
+        dask.config.get("distributed.admin.tick.interval"),
+    )
+
+
+def test_local_cluster_workers_run_without_the_profiler() -> None:
+    """The LocalCluster aidplan starts hands its workers LOCAL_CLUSTER_CONFIG: a worker
+    process (spawned by its nanny, so the settings must travel with it) has the profiler off
+    and no profile callback, and ticks once a second. The caller's own dask config is left
+    as it was (Dask's default: profiler on, 20 ms tick)."""
+    pytest.importorskip("dask.distributed")
+    import dask.config
+
+    before = dask.config.get("distributed.worker.profile.enabled")
+    tick_before = dask.config.get("distributed.admin.tick.interval")
+    [(enabled, has_profile, tick)] = run_jobs(
+        WorkerSetup(_dask_setup, None, _worker_monitoring),
+        [0],
+        executor="dask",
+        workers=1,
+        dask_processes=True,
+    )
+    assert (enabled, has_profile, tick) == (False, False, "1s")
+    assert dask.config.get("distributed.worker.profile.enabled") == before
+    assert dask.config.get("distributed.admin.tick.interval") == tick_before

@@ -76,6 +76,16 @@ def write_lp(model: LinearModel, path: Path) -> None:
 GAP_LINE = re.compile(r"^(Objective value|Lower bound|Upper bound):\s*(\S+)", re.M)
 
 
+NODE_STOP = re.compile(r"^Result - Stopped on node limit", re.M)
+"""CBC's closing line when ``maxNodes`` ended a run; PuLP reports that stop like a time stop
+(status "Not Solved" or an integer-feasible solution), so the log tells the two apart."""
+
+
+def cbc_stopped_on_nodes(log: str) -> bool:
+    """True when CBC's log says its node limit (``maxNodes``) ended the run."""
+    return NODE_STOP.search(log) is not None
+
+
 def cbc_gap(log: str) -> float:
     """Relative gap |objective − bound| / |objective| from CBC's closing summary; NaN if the
     log names no bound."""
@@ -265,6 +275,8 @@ class PulpAdapter:
             kind = RunStatus.INFEASIBLE
         elif prob.status == pulp.LpStatusUnbounded:
             kind = RunStatus.UNBOUNDED
+        elif (has_sol or prob.status == pulp.LpStatusNotSolved) and cbc_stopped_on_nodes(log):
+            kind = RunStatus.NODE_LIMIT
         elif has_sol or prob.status == pulp.LpStatusNotSolved:
             kind = RunStatus.TIME_LIMIT
         else:
