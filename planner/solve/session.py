@@ -454,12 +454,17 @@ def solve_model(
 ) -> Solution:
     """Solve ``model`` with the solver named in ``settings`` (a fresh `Session`). With integer
     items: the LP relaxation, rounded down and repaired, its gap proven against the LP optimum
-    (planner.solve.whole_units, docs/decisions/0006)."""
+    (planner.solve.whole_units, docs/decisions/0006), with the whole units that buy nothing
+    trimmed (planner.solve.trim)."""
     start = time.perf_counter()
     if model.is_mip:
+        from planner.solve.trim import trim_worthless
         from planner.solve.whole_units import solve_whole_units
 
         sol = solve_whole_units(model, settings, previous)
+        if sol.usable:  # whole parts that make nothing usable stay at home (planner.solve.trim)
+            x = trim_worthless(model, sol.x)
+            sol.x, sol.cost_eur = x, float(model.cost_eur @ x)
     else:
         sol = Session(model, settings.solver).solve(settings, previous)
     sol.solve_time_s = time.perf_counter() - start

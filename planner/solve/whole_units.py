@@ -54,6 +54,7 @@ from planner.solve.deadline import call_by
 from planner.solve.session import Session
 from planner.solve.solution import Solution, SolveStatus
 from planner.solve.stages import MIP_STAGE_MIN_S, SNAP, clean_x
+from planner.solve.trim import trim_worthless
 
 FALLBACK_MIN_S = 1.0
 """Branch and bound after a repair that missed ``mip_gap`` gets at most
@@ -209,6 +210,9 @@ def repair(
     # held instead at no less than what those shipments make usable (`usable_lower`).
     lower = floor_lower(x_lp, model.integer)
     lower[model.n_x :] = usable_lower(model, lower)
+    # Parts the rounded-down U leaves idle (the LP's 0.6 of a battery paid for whole missiles)
+    # are not held: the repair may send that stock and budget elsewhere (planner.solve.trim).
+    lower = trim_worthless(model, lower)
     ic = np.flatnonzero(model.integer)
     # ⌊x_LP⌋ below, the model's own bounds kept (a re-plan's fixed columns, §7)
     lower_ic = np.maximum(lower[ic], session.col_lower[ic])
