@@ -24,16 +24,23 @@ DATA = Path(__file__).resolve().parent / "data" / "toml-with-bom"
 OLD_PLAN = b"the plan of last week, not a zip at all"
 
 # Runs the CLI like the `aidplan` script; with SLOW_SAVE set, every workbook save is followed
-# by a long sleep while the written temporary file is still beside its target.
+# by a long sleep while the written temporary file is still beside its target: openpyxl's
+# save and XlsxWriter's close (plan workbooks are written with XlsxWriter; hooking only
+# openpyxl left the test to catch a 3-line plan's temporary file in its ~50 ms of life).
 CHILD = """
 import os, sys, time
 if os.environ.get("SLOW_SAVE"):
-    import openpyxl
+    import openpyxl, xlsxwriter
     save = openpyxl.Workbook.save
     def slow(self, filename):
         save(self, filename)
         time.sleep(120)
     openpyxl.Workbook.save = slow
+    close = xlsxwriter.Workbook.close
+    def slow_close(self):
+        close(self)
+        time.sleep(120)
+    xlsxwriter.Workbook.close = slow_close
 from planner.cli import main
 sys.argv = ["aidplan", *sys.argv[1:]]
 main()

@@ -12,10 +12,11 @@ repair's lower bounds (so the repair can send the freed stock and budget elsewhe
 final plan.
 
 `trim_worthless` removes such units directly, without a solver. A column j is a candidate
-when it is an integer dispatch column worth nothing (``value_j = 0``), sent (``x_j > 0``),
-that costs something (``cost_j > 0``) or is a package's part (the arrival stage counts each
-part −1, planner.model.build: a free part that makes nothing usable is taken back there, when
-that stage is not stopped by its box); divisible columns are left to the LP stages of
+when it is an integer dispatch column worth nothing (``value_j = 0``) that costs something
+(``cost_j > 0``) and is sent (``x_j > 0``). Free parts are left to the arrival stage, which
+counts each part −1 (planner.model.build); the reasons read a free part left over after a
+higher-priority line took the rest of a stock as that stock used up (tests/test_explain.py,
+test_short_package_names_its_limiting_component). Divisible columns are left to the LP stages of
 the polish, which prove theirs optimal. Every family row is Σ a·x ≤ b; lowering x_j by δ
 keeps the rows where ``a_rj ≥ 0`` and moves each row with ``a_rj < 0`` (a package's
 ``ρ · U − arrived parts ≤ 0``) by ``|a_rj| · δ``, so
@@ -27,8 +28,7 @@ unit first and, at equal cost, latest arrival first (a late part is the one no e
 usable unit needs), in passes until a pass removes nothing. Lexicographically (DESIGN.md §4)
 the trimmed plan is no worse at any stage: value unchanged (value_j = 0), substitute units
 no more, kept units of a re-plan no fewer (``floor_j`` = the previous plan's units of that
-column, and the frozen columns are never touched), cost lower or, for free parts, the same
-with a better arrival stage. On the final plan it
+column, and the frozen columns are never touched), cost lower. On the final plan it
 is not a re-plan: the stock and budget it frees are not sent elsewhere (the plan's gap says
 how far it may be from the best); on the repair's lower bounds the repair MIP may send them.
 
@@ -63,8 +63,7 @@ def trim_worthless(model: LinearModel, x: np.ndarray) -> np.ndarray:
         floor = np.minimum(out[:n_x], model.stability.previous[:n_x])
         movable &= ~model.stability.fixed[:n_x]
     value, cost = model.value[:n_x], model.cost_eur[:n_x]
-    costly_or_part = (cost > 0.0) | (model.earliness[:n_x] < 0.0)
-    worthless = model.integer[:n_x] & (value == 0.0) & costly_or_part
+    worthless = model.integer[:n_x] & (value == 0.0) & (cost > 0.0)
     cand = np.flatnonzero(movable & worthless & (out[:n_x] > floor + TRIM_TOL))
     if not len(cand) or not model.blocks:
         return out
