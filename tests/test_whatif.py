@@ -501,3 +501,34 @@ def test_demo_sweep_points_prove_what_separate_plans_prove() -> None:
         bound = max(ref.value_bound, ref.value)
         assert abs(o.value - ref.value) <= gap * bound + 1e-6, (o.label, o.value, ref.value)
         assert o.proven_optimal == ref.proven_optimal, o.label
+
+
+def test_console_comparison_shows_each_runs_status() -> None:
+    """A point whose proof stopped early (feasible, gap 0.29 %) says so on the console, beside
+    an optimal one: the whatif table had no status column, so a cut-budget point looked as
+    proven as the others."""
+    import io
+
+    import pandas as pd
+    from rich.console import Console
+
+    from planner.commands.whatif import print_comparison
+    from planner.whatif import DONOR_COLUMN
+
+    def row(name: str, status: str, gap: float) -> dict[str, object]:
+        return {
+            "scenario": name, "fulfilment score": 0.87, "critical-line coverage": 0.5,
+            "P1 met": 9, "P1 partly met": 2, "P1 unmet": 1, "total cost eur": 2.5e9,
+            "status": status, "gap": gap, DONOR_COLUMN: "",
+        }  # fmt: skip
+
+    table = pd.DataFrame(
+        [row("x0.75", "feasible (gap above mip_gap)", 0.0029), row("x1", "optimal", 0.00004)]
+    )
+    buf = io.StringIO()
+    print_comparison(table, Console(file=buf, width=200))
+    lines = buf.getvalue().splitlines()
+    assert "status" in lines[1]
+    assert "feasible (gap above mip_gap), gap 0.29%" in next(x for x in lines if "x0.75" in x)
+    optimal = next(x for x in lines if "x1 " in x)
+    assert "optimal" in optimal and "gap" not in optimal  # 0.004 % is within mip_gap

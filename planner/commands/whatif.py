@@ -108,14 +108,34 @@ def _pct(x: float) -> str:
     return "–" if pd.isna(x) else f"{x:.1%}"
 
 
+def _status(status: object, gap: float) -> str:
+    """A run's status as the console shows it: "optimal", or the status with its gap (a point
+    whose proof stopped early must not look like the others)."""
+    import pandas as pd
+
+    text = str(status)
+    if text == "optimal" or pd.isna(gap) or not gap:
+        return text
+    return f"{text}, gap {gap:.2%}"
+
+
 def print_comparison(scenarios: Any, console: Any) -> None:
-    """The Scenarios sheet as a short table."""
+    """The Scenarios sheet as a short table (with each run's status: a point whose proof
+    stopped at its box shows its gap)."""
     import pandas as pd
     from rich.table import Table
 
     from planner.whatif import DONOR_COLUMN
 
-    t = Table("scenario", "score", "critical", "P1 met/partly/unmet", "cost € M", "binding donors")
+    t = Table(
+        "scenario",
+        "score",
+        "critical",
+        "P1 met/partly/unmet",
+        "cost € M",
+        "status",
+        "binding donors",
+    )
     for row in scenarios.to_dict("records"):
         lines = "/".join(
             "–" if pd.isna(row[c]) else str(int(row[c]))
@@ -128,6 +148,7 @@ def print_comparison(scenarios: Any, console: Any) -> None:
             _pct(row["critical-line coverage"]),
             lines,
             "–" if pd.isna(cost) else f"{cost / 1e6:,.1f}",
+            _status(row["status"], row["gap"]),
             term_text(
                 ", ".join(part.split(" ")[0] for part in str(row[DONOR_COLUMN]).split("; ")) or "–"
             ),
