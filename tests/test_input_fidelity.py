@@ -501,6 +501,8 @@ def test_control_characters_refused_before_solving(
     stderr = refused("plan", str(case / "req.xlsx"), "--catalog", str(case / catalog_dir))
     assert codes_at(stderr) == ["control-character"] and where in stderr
     assert not (in_tmp / "outputs").exists()  # nothing written
+    if catalog_dir == "catalog":  # shown once escaped, not as Python's repr of the escape
+        assert "“Donor\\x1fTwo”" in stderr and "\\\\x1f" not in stderr
 
 
 # -- catalog cross-checks (planner.validate) ------------------------------------------------

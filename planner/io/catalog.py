@@ -132,6 +132,12 @@ def _delimiter(text: str) -> str:
     return sniffed if widths[sniffed] >= widths[by_header] else by_header
 
 
+def _escaped(value: str, limit: int = 60) -> str:
+    """``value`` as one line a person can read: control characters as ``\x1f`` (one
+    backslash, as typed in a search box), cut to ``limit`` characters."""
+    return value.encode("unicode_escape").decode("ascii")[:limit]
+
+
 def _control_char(text: str) -> str | None:
     """The first control character of ``text`` (line breaks and tabs are allowed), as U+XXXX."""
     for ch in text:
@@ -240,7 +246,7 @@ def _read_csv(path: Path, issues: list[Issue]) -> CsvTable:
                         "control-character",
                         name,
                         f"expected text without control characters, found {code} in"
-                        f" {value.encode('unicode_escape').decode()[:60]!r}",
+                        f" “{_escaped(value)}”",
                         row=n,
                         column=col,
                     )
