@@ -19,6 +19,15 @@ from planner.model.build import LinearModel
 INF = highspy.kHighsInf
 _banner_shown = False
 
+
+def highs_bounds(lower: np.ndarray, upper: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Column or row bounds as the HiGHS calls take them: float arrays, a bound that is not
+    finite (None turned NaN, ±inf) as ±kHighsInf."""
+    lo = np.where(np.isfinite(lower), lower, -INF).astype(float)
+    up = np.where(np.isfinite(upper), upper, INF).astype(float)
+    return lo, up
+
+
 PRIMAL_SIMPLEX, DUAL_SIMPLEX = 4, 1
 LP_OPTIONS: dict[str, int] = {"simplex_strategy": PRIMAL_SIMPLEX}
 """HiGHS options for LPs (docs/decisions/0003). Sending nothing is always a plan, so the slack
@@ -274,16 +283,14 @@ class HighsAdapter:
     def set_col_bounds(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
         cols = np.asarray(cols, dtype=np.int32)
         if len(cols):
-            lo = np.where(np.isfinite(lower), lower, -INF).astype(float)
-            up = np.where(np.isfinite(upper), upper, INF).astype(float)
+            lo, up = highs_bounds(lower, upper)
             self.h.changeColsBounds(len(cols), cols, lo, up)
 
     def set_row_bounds(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
         rows = np.asarray(rows, dtype=np.int32)
         if len(rows):
             s = self._scale(rows)
-            lo = np.where(np.isfinite(lower), np.asarray(lower, float) * s, -INF)
-            up = np.where(np.isfinite(upper), np.asarray(upper, float) * s, INF)
+            lo, up = highs_bounds(np.asarray(lower, float) * s, np.asarray(upper, float) * s)
             self.h.changeRowsBounds(len(rows), rows, lo, up)  # type: ignore[attr-defined]
 
     def add_row(self, coef: np.ndarray, lower: float, upper: float) -> int:
@@ -298,8 +305,7 @@ class HighsAdapter:
         k = len(lower)
         first = self.n_cols
         if k:
-            lo = np.where(np.isfinite(lower), lower, -INF).astype(float)
-            up = np.where(np.isfinite(upper), upper, INF).astype(float)
+            lo, up = highs_bounds(lower, upper)
             self.h.addCols(
                 k, np.zeros(k), lo, up, 0, np.zeros(k, dtype=np.int32),
                 np.zeros(0, dtype=np.int32), np.zeros(0),
@@ -319,8 +325,7 @@ class HighsAdapter:
         k = len(lower)
         first = self.n_rows
         if k:
-            lo = np.where(np.isfinite(lower), lower, -INF).astype(float)
-            up = np.where(np.isfinite(upper), upper, INF).astype(float)
+            lo, up = highs_bounds(lower, upper)
             self.h.addRows(
                 k, lo, up, len(index), np.asarray(start[:-1], dtype=np.int32),
                 np.asarray(index, dtype=np.int32), np.asarray(value, float),
