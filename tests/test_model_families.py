@@ -566,6 +566,21 @@ def test_package_order_binds(solver: str) -> None:
     assert res.solution.value == pytest.approx(1000.0)
 
 
+def launchers_then_missiles(missiles_from: int) -> list[dict[str, Any]]:
+    """3 launchers available from period 1 and 12 missiles (enough for all 3) only from
+    period ``missiles_from``."""
+    return [
+        {"offer_id": "o1", "donor_id": "d1", "item_id": "l", "quantity": 3, "available_from": 1},
+        {
+            "offer_id": "o2",
+            "donor_id": "d1",
+            "item_id": "m",
+            "quantity": 12,
+            "available_from": missiles_from,
+        },
+    ]
+
+
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_package_order_not_binding(solver: str) -> None:
     """The launchers can arrive in period 1, the missiles only in period 2 (available from
@@ -574,22 +589,7 @@ def test_package_order_not_binding(solver: str) -> None:
     """
     res = plan(
         solver,
-        [
-            {
-                "offer_id": "o1",
-                "donor_id": "d1",
-                "item_id": "l",
-                "quantity": 3,
-                "available_from": 1,
-            },
-            {
-                "offer_id": "o2",
-                "donor_id": "d1",
-                "item_id": "m",
-                "quantity": 12,
-                "available_from": 2,
-            },
-        ],
+        launchers_then_missiles(missiles_from=2),
         [{"request_id": "R1", "item_id": "l", "quantity": 3, "priority": 1, "needed_by": 1}],
         items=LAUNCHER_AND_MISSILES,
     )
@@ -607,22 +607,7 @@ def test_package_late_by_its_last_component(solver: str) -> None:
     0.02 · 2) = 960, although the launchers themselves were on time."""
     res = plan(
         solver,
-        [
-            {
-                "offer_id": "o1",
-                "donor_id": "d1",
-                "item_id": "l",
-                "quantity": 3,
-                "available_from": 1,
-            },
-            {
-                "offer_id": "o2",
-                "donor_id": "d1",
-                "item_id": "m",
-                "quantity": 12,
-                "available_from": 3,
-            },
-        ],
+        launchers_then_missiles(missiles_from=3),
         [{"request_id": "R1", "item_id": "l", "quantity": 3, "priority": 1, "needed_by": 1}],
         items=LAUNCHER_AND_MISSILES,
         horizon=4,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -108,12 +109,17 @@ def test_frozen_allocations_stay_and_every_constraint_holds(
         assert stages[:2] == ["value", "stability"]
 
 
-def test_frozen_allocation_whose_offer_is_gone_is_an_error(tmp_path: Path) -> None:
+def earliest_allocation(tmp_path: Path) -> tuple[Instance, PlanWorkbook, Any]:
+    """Random instance 3, its plan written and read back, and that plan's first-dispatched
+    allocation (a row of the Allocations sheet)."""
     inst = random_instance(3)
     inputs = inputs_of(inst)
-    first = run_plan(inputs)
-    book = read_plan_workbook(write_plan(inputs, first, tmp_path / "week1.xlsx"))
-    early = book.allocations.sort_values("dispatch_period").iloc[0]
+    book = read_plan_workbook(write_plan(inputs, run_plan(inputs), tmp_path / "week1.xlsx"))
+    return inst, book, book.allocations.sort_values("dispatch_period").iloc[0]
+
+
+def test_frozen_allocation_whose_offer_is_gone_is_an_error(tmp_path: Path) -> None:
+    inst, book, early = earliest_allocation(tmp_path)
     cat = inst.catalog
     offers = cat.offers[cat.offers["offer_id"] != early.offer_id].reset_index(drop=True)
     gone = Instance(dataclasses.replace(cat, offers=offers), inst.requests, inst.horizon)
@@ -127,11 +133,7 @@ def test_frozen_allocation_whose_offer_is_gone_is_an_error(tmp_path: Path) -> No
 def test_frozen_allocation_beyond_new_stock_or_window_is_an_error(tmp_path: Path) -> None:
     """The same frozen allocation: its offer's stock now below it -> frozen-exceeds (names the
     offer); its offer now ready only after it was dispatched -> frozen-not-allowed."""
-    inst = random_instance(3)
-    inputs = inputs_of(inst)
-    first = run_plan(inputs)
-    book = read_plan_workbook(write_plan(inputs, first, tmp_path / "week1.xlsx"))
-    early = book.allocations.sort_values("dispatch_period").iloc[0]
+    inst, book, early = earliest_allocation(tmp_path)
     cat = inst.catalog
     mine = cat.offers["offer_id"] == early.offer_id
     less = cat.offers.copy()
