@@ -161,13 +161,6 @@ def row_activity(model: LinearModel, x: np.ndarray) -> np.ndarray:
     return model.row_activity(x)
 
 
-def row_upper(model: LinearModel) -> np.ndarray:
-    """Right-hand side per row, in model.stacked() order."""
-    if not model.blocks:
-        return np.zeros(0)
-    return np.concatenate([b.upper for b in model.blocks]).astype(float)
-
-
 def period_ranges(periods: list[int] | np.ndarray, period_days: int) -> str:
     """'weeks 4–6, 9' (or 'periods …' when a period is not a week); '' for none."""
     ps = sorted({int(p) for p in periods})

@@ -49,7 +49,7 @@ def with_idle_launcher(model: LinearModel, cost_eur: float = 38.0) -> tuple[np.n
     j = int(np.flatnonzero(launcher[: model.n_x] & (x[: model.n_x] > 0))[0])
     assert x[j] == pytest.approx(2.0)
     x[j] += 1.0
-    upper = np.concatenate([b.upper for b in model.blocks])
+    upper = model.row_upper()
     assert (model.row_activity(x) <= upper + 1e-9).all()
     assert float(model.cost_eur @ x) == pytest.approx(cost_eur)
     return x, j

@@ -10,7 +10,6 @@ from planner.explain.common import TIE_BREAK
 from planner.marginals import (
     plan_lp,
     plan_start,
-    row_upper,
 )
 from planner.model import LinearModel
 from planner.schema import Settings
@@ -52,7 +51,7 @@ class _Resolver:
         self._basis: object | None = None
         self._ready = False
         self._x = x
-        self._upper = row_upper(model)
+        self._upper = model.row_upper()
         self._int_cols = np.flatnonzero(model.integer)
 
     def available(self) -> bool:

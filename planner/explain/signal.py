@@ -7,10 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner.explain.common import FAMILY_OF_KIND
-from planner.marginals import (
-    row_activity,
-    row_upper,
-)
+from planner.marginals import row_activity
 from planner.model import LinearModel
 
 # ---------------------------------------------------------------------------------------------
@@ -36,7 +33,7 @@ def _signal(
     """The cheap signal; ``all_priced``: the duals speak for integer variables too (the LP with
     the integer items fixed, used instead of re-solves for large MILPs)."""
     n = model.n_vars
-    upper = row_upper(model)
+    upper = model.row_upper()
     slack = upper - row_activity(model, x)
     tol_row = 1e-7 * np.maximum(1.0, np.abs(upper)) + 1e-9
     req = model.data.requests

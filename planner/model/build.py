@@ -129,6 +129,12 @@ class LinearModel:
             offset += b.n_rows
         return out
 
+    def row_upper(self) -> np.ndarray:
+        """Right-hand side b per family row (Σ a·x ≤ b), in stacked() order, as floats."""
+        if not self.blocks:
+            return np.zeros(0)
+        return np.concatenate([b.upper for b in self.blocks]).astype(float)
+
     def stacked(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """All families as one matrix: (row, var, coef) triplets sorted by row, and row uppers."""
         rows, cols, coefs, uppers = [], [], [], []

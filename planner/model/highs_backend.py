@@ -232,11 +232,7 @@ class HighsAdapter:
         n, m = model.n_vars, model.n_rows
         scaled = bool((self.row_scale != 1.0).any())
         start, index, value = column_matrix(model, self.row_scale if scaled else None)
-        upper = (
-            np.concatenate([b.upper for b in model.blocks]).astype(float)
-            if model.blocks
-            else np.zeros(0)
-        )
+        upper = model.row_upper()
         # The array overload of passModel reads the NumPy buffers directly; filling a HighsLp
         # converts element by element (3 s instead of 0.3 s for a million columns). Integrality
         # per column must not be empty: HiGHS would read past it.

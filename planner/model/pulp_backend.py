@@ -118,11 +118,7 @@ class PulpAdapter:
         self.prob, self.xs, self.rows = to_pulp(model, self.integer)
         # Family rows of empty families have no constraint: map stacked positions to ours.
         self.row_lower = np.full(model.n_rows, -np.inf)
-        self.row_upper = (
-            np.concatenate([b.upper for b in model.blocks]).astype(float)
-            if model.blocks
-            else np.zeros(0)
-        )
+        self.row_upper = model.row_upper()
         self.n_rows = model.n_rows
         self.n_cols = model.n_vars
         self._start: np.ndarray | None = None

@@ -102,11 +102,7 @@ class Session:
         self.keep_stage_bases = keep_stage_bases
         self.adapter = make_adapter(model, solver, self.integer)
         self.n_family_rows = model.n_rows
-        self.row_upper = (
-            np.concatenate([b.upper for b in model.blocks]).astype(float)
-            if model.blocks
-            else np.zeros(0)
-        )
+        self.row_upper = model.row_upper()
         """Family right-hand sides as the caller set them, in their own units."""
         self.col_lower = np.zeros(model.n_vars)
         self.col_upper = np.full(model.n_vars, np.inf)

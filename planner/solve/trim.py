@@ -67,11 +67,16 @@ def trim_worthless(model: LinearModel, x: np.ndarray) -> np.ndarray:
     cand = np.flatnonzero(movable & worthless & (out[:n_x] > floor + TRIM_TOL))
     if not len(cand) or not model.blocks:
         return out
-    rows, cols, coefs, upper = model.stacked()
+    upper = model.row_upper()
     slack = upper - model.row_activity(out)
     tol = TRIM_TOL * np.maximum(1.0, np.abs(upper))
-    mine = np.isin(cols, cand)
-    rows, cols, coefs = rows[mine], cols[mine], coefs[mine]
+    # the matrix entries of the candidate columns only (not the whole matrix sorted by row)
+    offsets = model.row_offsets()
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for b in model.blocks:
+        m = np.isin(b.var, cand)
+        parts.append((b.row[m] + offsets[b.family], b.var[m], b.coef[m]))
+    rows, cols, coefs = (np.concatenate(p) for p in zip(*parts, strict=True))
     order = np.argsort(cols, kind="stable")
     rows, cols, coefs = rows[order], cols[order], coefs[order]
     start = np.searchsorted(cols, cand, side="left")

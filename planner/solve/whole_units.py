@@ -244,7 +244,7 @@ def previous_whole_plan(model: LinearModel) -> np.ndarray | None:
     x = st.previous
     if fractional(x, model.integer).any():
         return None
-    upper = np.concatenate([b.upper for b in model.blocks]) if model.blocks else np.zeros(0)
+    upper = model.row_upper()
     over = model.row_activity(x) - upper
     if (over > 1e-6 * np.maximum(1.0, np.abs(upper))).any():
         return None
