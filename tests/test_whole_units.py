@@ -20,6 +20,8 @@ is (833.33 − 700) / 833.33 = 0.16 exactly (= 1 − 700/833.33 = 1 − 0.84).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 
@@ -232,3 +234,66 @@ def test_repair_holds_pairs_the_lp_left_unused_for_lines_it_met() -> None:
     lp2 = lp_session(model2, "highs").solve(model2.data.settings)
     assert sent(model2, lp2.x, "tent") == 0.0
     assert len(held_at_zero(model2, lp2.x)) == 0
+
+
+def start_at_optimum(model: LinearModel) -> np.ndarray:
+    """The whole plan 2 generators + 1 tent (value 700, the optimum)."""
+    items = model.data.offers["item_id"].to_numpy()[model.vars["o"].to_numpy()]
+    start = np.zeros(model.n_vars)
+    start[np.flatnonzero(items == "gen")[0]] = 2
+    start[np.flatnonzero(items == "tent")[0]] = 1
+    return start
+
+
+def test_session_stops_after_the_value_stage_when_it_cannot_beat_the_callers_plan() -> None:
+    """From the 700 plan the value stage ends at 700. Asked to beat 700 + 1e-6 it stops there:
+    one stage, value 700, bound 700 × (1 + gap). Asked to beat 600 it runs every stage."""
+    model = generators_and_tents()
+    start = start_at_optimum(model)
+    settings = model.data.settings
+    stopped = Session(model, "highs").solve(settings, start=start, improve_on=OPTIMUM + 1e-6)
+    assert stopped.stages == ["value"]
+    assert stopped.value == pytest.approx(OPTIMUM)
+    assert OPTIMUM - 1e-6 <= stopped.value_bound <= OPTIMUM * (1 + 1e-4) + 1e-6
+    full = Session(model, "highs").solve(settings, start=start, improve_on=600.0)
+    assert len(full.stages) == len(full.stage_names) > 1
+    assert full.value == pytest.approx(OPTIMUM)
+
+
+def test_mip_presolve_can_be_switched_off_for_highs() -> None:
+    model = generators_and_tents()
+    assert Session(model, "highs").adapter.h.getOptionValue("presolve")[1] == "choose"  # type: ignore[attr-defined]
+    off = Session(model, "highs", mip_presolve=False).adapter
+    assert off.h.getOptionValue("presolve")[1] == "off"  # type: ignore[attr-defined]
+
+
+def test_fallback_runs_without_presolve_and_stops_at_a_tie(monkeypatch: pytest.MonkeyPatch) -> None:
+    """mip_gap 1e-4: the repaired plan (700, the optimum) misses the LP bound (833.33) by 0.16,
+    so branch and bound starts from it. It is built without presolve and, finding nothing worth
+    more than 700, returns after its value stage; the repaired plan stays, proven by the
+    fallback's bound (700 × (1 + gap))."""
+    import planner.solve.whole_units as wu
+
+    made: list[Session] = []
+    returned: list[object] = []
+
+    class Recording(Session):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            made.append(self)
+
+    def recording_call_by(deadline_s: float, fn: Callable[[], object]) -> object:
+        out = fn()  # in this process (as where there is no fork), so the session is seen here
+        returned.append(out)
+        return out
+
+    monkeypatch.setattr(wu, "Session", Recording)
+    monkeypatch.setattr(wu, "call_by", recording_call_by)
+    model = generators_and_tents()
+    sol = solve_whole_units(model, model.data.settings)
+    fallback = [s for s in made if s.is_mip][-1]  # the repair's session, then the fallback's
+    assert fallback.adapter.h.getOptionValue("presolve")[1] == "off"  # type: ignore[attr-defined]
+    assert len(returned) == 1 and returned[0] is not None
+    assert returned[0].stages == ["value"]  # type: ignore[attr-defined]
+    assert sol.value == pytest.approx(OPTIMUM)
+    assert sol.proven_optimal and len(sol.stages) > 1  # the repaired plan, every stage run

@@ -212,7 +212,9 @@ class HighsAdapter:
 
     name = "highs"
 
-    def __init__(self, model: LinearModel, integer: np.ndarray | None = None):
+    def __init__(
+        self, model: LinearModel, integer: np.ndarray | None = None, mip_presolve: bool = True
+    ):
         self.model = model
         self.integer = model.integer if integer is None else integer
         self.is_mip = bool(self.integer.any())
@@ -225,6 +227,8 @@ class HighsAdapter:
         self.h.setOptionValue("threads", 1)
         for key, val in (MIP_OPTIONS if self.is_mip else LP_OPTIONS).items():
             self.h.setOptionValue(key, val)
+        if self.is_mip and not mip_presolve:
+            self.h.setOptionValue("presolve", "off")
         self._pass_model()
 
     def _pass_model(self) -> None:

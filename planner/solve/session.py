@@ -51,14 +51,15 @@ SOLVERS = ("highs", "cbc")
 
 
 def make_adapter(
-    model: LinearModel, solver: str, integer: np.ndarray | None = None
+    model: LinearModel, solver: str, integer: np.ndarray | None = None, mip_presolve: bool = True
 ) -> SolverAdapter:
     """The adapter for ``solver`` ("highs" or "cbc") holding ``model``; ``integer`` overrides
-    which columns are integer (all False: the LP relaxation)."""
+    which columns are integer (all False: the LP relaxation); ``mip_presolve`` False switches
+    HiGHS's presolve off for branch and bound (CBC keeps its own)."""
     if solver == "highs":
         from planner.model.highs_backend import HighsAdapter
 
-        return HighsAdapter(model, integer)
+        return HighsAdapter(model, integer, mip_presolve)
     if solver == "cbc":
         from planner.model.pulp_backend import PulpAdapter
 
@@ -86,7 +87,9 @@ class Session:
     model: the built model; solver: "highs" or "cbc"; integer: which columns are integer
     (default the model's; all False for the LP relaxation); keep_stage_bases: start each LP
     stage from the basis it ended with in the previous `solve` (what-if runs, where only
-    right-hand sides change between solves; HiGHS only).
+    right-hand sides change between solves; HiGHS only); mip_presolve: False runs HiGHS's
+    branch and bound without presolve (`make_adapter`; the fallback of
+    planner.solve.whole_units).
     """
 
     def __init__(
@@ -95,12 +98,13 @@ class Session:
         solver: str = "highs",
         integer: np.ndarray | None = None,
         keep_stage_bases: bool = False,
+        mip_presolve: bool = True,
     ):
         self.model = model
         self.solver = solver
         self.integer = (model.integer if integer is None else integer).astype(bool).copy()
         self.keep_stage_bases = keep_stage_bases
-        self.adapter = make_adapter(model, solver, self.integer)
+        self.adapter = make_adapter(model, solver, self.integer, mip_presolve)
         self.n_family_rows = model.n_rows
         self.row_upper = model.row_upper()
         """Family right-hand sides as the caller set them, in their own units."""
@@ -253,6 +257,7 @@ class Session:
         start: np.ndarray | None = None,
         polish: bool = True,
         stage_box: Callable[[float], float] = mip_stage_box,
+        improve_on: float | None = None,
     ) -> Solution:
         """The plan: the stages of DESIGN.md §4 in order, each on the optimum of those before.
 
@@ -263,8 +268,11 @@ class Session:
         around its integer ones (`_polish`); planner.solve.whole_units switches it off where
         it polishes free of the limits it set. stage_box: seconds each later MIP stage may take
         after a value stage of the given seconds (planner.solve.whole_units boxes its repair
-        tighter). Raises nothing for a solver stop: a plan without any solution has ``usable``
-        False.
+        tighter). improve_on: a value the caller's own plan already has; when the value
+        stage's plan is worth no more, the later stages and the polish are skipped and the plan
+        comes back with the value stage only (the caller keeps its plan and wants the value
+        stage's bound: the fallback of planner.solve.whole_units). Raises nothing for a solver
+        stop: a plan without any solution has ``usable`` False.
         """
         model = self.model
         t0 = time.perf_counter()
@@ -380,6 +388,9 @@ class Session:
                 best = run.x
                 stages.append(stage.name if run.optimal else stage.name + BEST_FOUND)
                 prev = (stage, coef, run)
+                if i == 0 and improve_on is not None and model.value @ best[:n] <= improve_on:
+                    polish = False  # no better than the caller's plan: nothing more to do
+                    break
         finally:
             self._restore()
         assert first is not None and best is not None

@@ -63,6 +63,17 @@ max(FALLBACK_MIN_S, the time spent so far) (`fallback_box`), like the boxed late
 (docs/decisions/0006)."""
 
 
+FALLBACK_PRESOLVE = False
+"""HiGHS presolve in the fallback branch and bound: off. The fallback starts from the repaired
+plan and is there to close the gap, mostly by raising the bound. On the presolved demo model
+(822 of 1,203 rows left) HiGHS spent 4–70 s in its first round of root cuts at budget scales
+0.5–0.82, whatever its 1.7–5.5 s limit, so the child was ended at box + grace with nothing
+(7 of 20 sweep points). Without presolve the same runs kept their limit and returned a bound,
+and at 0.55 proved the repaired plan within 0.0103 % (0.138 % with presolve); at 0.92–1.03
+the bound was proved as fast (0.8–0.9 s). Measurements: benchmarks/README.md (issue 13,
+fallback without presolve); decision 0006, amendment of 2026-12-01 (session 4)."""
+
+
 REPAIR_STAGE_SHARE = 0.25
 """Each later stage of the repair MIP (requested items, cost, arrival) gets at most
 max(MIP_STAGE_MIN_S, REPAIR_STAGE_SHARE × its value stage) (`repair_stage_box`), a quarter
@@ -354,9 +365,21 @@ def solve_whole_units(
     spent = time.perf_counter() - t0
     box = min(left(), fallback_box(spent)) if sol.usable and clocked else left()
     start = sol.x if sol.usable else None
+    # On a tie the repaired plan stays: its later stages (stability, cost, arrival) all ran,
+    # while the boxed branch and bound often stops after one or two of them. In a re-plan a
+    # tie is anything within mip_gap (the accepted optimality tolerance): the boxed branch and
+    # bound rarely reaches the stability stage, and a plan better by 1e-6 of value that moves
+    # hundreds of shipments is what re-planning exists to avoid (CBC on the unchanged demo:
+    # +7e-7 of value, 211 changes).
+    tie = TIE_REL if model.stability is None else settings.mip_gap
+    beat = sol.value + tie * max(abs(sol.value), 1.0) if sol.usable else None
 
     def branch_and_bound() -> Solution:
-        return Session(model, settings.solver).solve(limited(box), previous, start=start)
+        """From the repaired plan: without presolve (FALLBACK_PRESOLVE), and only the value
+        stage unless it beats that plan (on a tie the later stages would be thrown away)."""
+        presolve = FALLBACK_PRESOLVE if start is not None else True
+        session = Session(model, settings.solver, mip_presolve=presolve)
+        return session.solve(limited(box), previous, start=start, improve_on=beat)
 
     if clocked:
         # HiGHS may spend far longer than its limit in one step of the root node (module
@@ -377,14 +400,7 @@ def solve_whole_units(
             sol.status = SolveStatus.GAP if stopped_by_box else SolveStatus.FEASIBLE
             sol.solve_time_s = time.perf_counter() - t0
         return sol if sol.usable else bb
-    # On a tie the repaired plan stays: its later stages (stability, cost, arrival) all ran,
-    # while the boxed branch and bound often stops after one or two of them. In a re-plan a
-    # tie is anything within mip_gap (the accepted optimality tolerance): the boxed branch and
-    # bound rarely reaches the stability stage, and a plan better by 1e-6 of value that moves
-    # hundreds of shipments is what re-planning exists to avoid (CBC on the unchanged demo:
-    # +7e-7 of value, 211 changes).
-    tie = TIE_REL if model.stability is None else settings.mip_gap
-    better = bb.value > sol.value + tie * max(abs(sol.value), 1.0)
+    better = beat is not None and bb.value > beat
     best = bb if not sol.usable or better else sol
     tighter = min(bound, bb.value_bound) if np.isfinite(bb.value_bound) else bound
     out = _with_gap(best, tighter, settings, t0)
