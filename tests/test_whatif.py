@@ -6,6 +6,7 @@ worked out in their docstrings. One CLI run of the bundled demo closes the file.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from pathlib import Path
 from typing import Any
@@ -532,3 +533,17 @@ def test_console_comparison_shows_each_runs_status() -> None:
     assert "feasible (gap above mip_gap), gap 0.29%" in next(x for x in lines if "x0.75" in x)
     optimal = next(x for x in lines if "x1 " in x)
     assert "optimal" in optimal and "gap" not in optimal  # 0.004 % is within mip_gap
+
+
+def test_runs_with_whole_units_are_solved_tightest_budget_first() -> None:
+    """The budget case (divisible item): loosest first, 3 → 2 → 1 → 0.5, so ×2 can reuse ×3.
+    The same with the item counted in whole units: 0.5 → 1 → 2 → 3, the hard points first."""
+    from planner.whatif import solve_order
+
+    lp = budget_case()
+    order = [p.run.budget_scale for p in solve_order(prepare(lp, make_runs([], [0.5, 1, 2, 3])))]
+    assert order == [3.0, 2.0, 1.0, 0.5]
+    items = lp.catalog.items.assign(integer=True)
+    whole = PlanInputs(dataclasses.replace(lp.catalog, items=items), lp.requests, lp.settings)
+    job = prepare(whole, make_runs([], [0.5, 1, 2, 3]))
+    assert [p.run.budget_scale for p in solve_order(job)] == [0.5, 1.0, 2.0, 3.0]
