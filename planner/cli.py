@@ -14,13 +14,9 @@ from typing import Annotated
 
 import typer
 
-# One thread for NumPy's BLAS, unless the user chose otherwise: aidplan's array work is
-# vector-sized, and OpenBLAS's idle threads spin on a core after each call. On the demo plan
-# they burned 1.1 s of CPU of 5.4 for no time saved, and in `whatif` and `stress` they take the
-# core of the other worker (docs/decisions/0012). Set before anything imports NumPy; worker
-# processes inherit it.
-for _blas_threads in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_blas_threads, "1")
+from planner.blas import one_blas_thread
+
+one_blas_thread()  # before anything imports NumPy (docs/decisions/0012)
 
 app = typer.Typer(
     name="aidplan",

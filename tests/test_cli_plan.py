@@ -228,3 +228,32 @@ def test_scenario_plan_does_not_overwrite_the_base_plan(in_tmp: Path) -> None:
     out = in_tmp / "outputs" / "plan-demo-budget_cut.xlsx"
     assert out.is_file() and (in_tmp / "outputs" / "plan-demo.xlsx").is_file()
     assert summary_figures(openpyxl.load_workbook(out))["Scenario"] == "budget cut"
+
+
+BLAS_PROBE = (
+    "import os, planner.cli, numpy; "
+    "print(os.environ['OPENBLAS_NUM_THREADS'], len(os.listdir('/proc/self/task')))"
+)
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts threads in /proc")
+def test_command_line_runs_numpy_with_one_blas_thread() -> None:
+    """planner.cli sets OPENBLAS_NUM_THREADS=1 before NumPy starts its thread pool
+    (docs/decisions/0012): the process then has one thread, where the default pool would add
+    one per further core. A value the user set is kept."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    out = subprocess.run(
+        [sys.executable, "-c", BLAS_PROBE], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["1", "1"]
+    env["OPENBLAS_NUM_THREADS"] = "2"
+    kept = subprocess.run(
+        [sys.executable, "-c", BLAS_PROBE], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert kept[0] == "2"
+    if (os.cpu_count() or 1) > 1:
+        assert int(kept[1]) == 2  # the pool the user asked for: the probe counts right
