@@ -20,6 +20,8 @@ whole plans (its bound is the LP bound from the start) and its later stages are 
 3. **Prove.** gap = (V_LP − value) / V_LP. At most ``mip_gap``: the plan is reported optimal.
    Otherwise branch and bound on the full model starts from the repaired plan for at most
    `fallback_box` seconds, and the better plan is kept, against the tighter of the two bounds.
+   It runs without HiGHS presolve (`FALLBACK_PRESOLVE`) and stops after its value stage when
+   that stage finds nothing better than the repaired plan (then only its bound is used).
    It runs in a child process ended `fallback_grace` after its box and never past the plan's
    deadline (``time_limit_s`` from the start; planner.solve.deadline): HiGHS checks its own
    limit only between steps of the root node, one of which took 17–97 s on the demo at budget
