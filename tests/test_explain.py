@@ -456,3 +456,21 @@ def test_short_package_names_its_limiting_component() -> None:
     why = reasons(res)["M-01"]
     assert why.startswith("PAC-3 MSE: ")
     assert "M-02" in why and "stock of offer o2" in why
+
+
+def test_a_stock_with_room_for_one_more_whole_unit_is_no_reason() -> None:
+    """Whole units, one period. d1 has € 5 and offers 1 unit of a at € 10; R1 asks for 2.
+    Nothing is sent: the budget buys no unit (5 < 10). The stock row has room for exactly the
+    one unit it holds (slack 1 = one unit), so it is not full and must not be named, not even
+    by the cheap signal alone (no re-solves), which names the first full limit it finds.
+    Before the fix it read "offer o1 has only 1, all sent to this line", with nothing sent."""
+    res = plan(
+        offers=[offer("o1", 1, unit_cost_eur=10.0)],
+        requests=[{"request_id": "R1", "item_id": "a", "quantity": 2, "priority": 1}],
+        items=[{**A, "integer": True}],
+        donors=[{"donor_id": "d1", "budget_eur": 5.0}],
+    )
+    assert list(res.requests["delivered"]) == [0.0]
+    cheap = explain_plan(res.model, res.solution, res.requests, max_resolves=0)
+    assert "o1 has only" not in cheap[0]
+    assert "budget" in cheap[0] and "d1" in cheap[0]

@@ -55,7 +55,11 @@ def _signal(
         coef[b.var] = b.coef
         has = row >= 0
         t = np.zeros(n, dtype=bool)
-        t[has] = slack[row[has]] <= coef[has] * step[has] + tol_row[row[has]]
+        need, room, tol = coef[has] * step[has], slack[row[has]], tol_row[row[has]]
+        # Full for this variable: a divisible one finds no room beyond a negligible step; a
+        # whole unit finds less room than one unit needs (room for exactly one is not full:
+        # a stock of 1 with nothing sent is no reason for a line that got none).
+        t[has] = np.where(model.integer[has], room < need - tol, room <= need + tol)
         p = np.zeros(n, dtype=bool)
         if duals is not None:
             p[has] = duals[row[has]] > 0  # normalised: noise is exactly 0
