@@ -253,6 +253,10 @@ def test_session_stops_after_the_value_stage_when_it_cannot_beat_the_callers_pla
     settings = model.data.settings
     stopped = Session(model, "highs").solve(settings, start=start, improve_on=OPTIMUM + 1e-6)
     assert stopped.stages == ["value"]
+    later = stopped.stage_names[1:]  # never started: shown as such on the Summary sheet
+    assert later and stopped.stages_solved == " > ".join(
+        ["value", *(f"{name} (not run)" for name in later)]
+    )
     assert stopped.value == pytest.approx(OPTIMUM)
     assert OPTIMUM - 1e-6 <= stopped.value_bound <= OPTIMUM * (1 + 1e-4) + 1e-6
     full = Session(model, "highs").solve(settings, start=start, improve_on=600.0)
@@ -260,11 +264,20 @@ def test_session_stops_after_the_value_stage_when_it_cannot_beat_the_callers_pla
     assert full.value == pytest.approx(OPTIMUM)
 
 
-def test_mip_presolve_can_be_switched_off_for_highs() -> None:
+def test_mip_presolve_can_be_switched_off_for_the_value_stage() -> None:
+    """mip_presolve=False: HiGHS runs the value stage without presolve and later stages with
+    it (they overran their boxes without it); the default keeps it for every stage."""
     model = generators_and_tents()
-    assert Session(model, "highs").adapter.h.getOptionValue("presolve")[1] == "choose"  # type: ignore[attr-defined]
+
+    def presolve_after(adapter: object, stage: str) -> str:
+        adapter.run(5.0, 1e-4, stage=stage)  # type: ignore[attr-defined]
+        return str(adapter.h.getOptionValue("presolve")[1])  # type: ignore[attr-defined]
+
+    on = Session(model, "highs").adapter
+    assert presolve_after(on, "value") == presolve_after(on, "cost") == "choose"
     off = Session(model, "highs", mip_presolve=False).adapter
-    assert off.h.getOptionValue("presolve")[1] == "off"  # type: ignore[attr-defined]
+    assert presolve_after(off, "value") == "off"
+    assert presolve_after(off, "cost") == "choose"
 
 
 def test_fallback_runs_without_presolve_and_stops_at_a_tie(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -297,3 +310,17 @@ def test_fallback_runs_without_presolve_and_stops_at_a_tie(monkeypatch: pytest.M
     assert returned[0].stages == ["value"]  # type: ignore[attr-defined]
     assert sol.value == pytest.approx(OPTIMUM)
     assert sol.proven_optimal and len(sol.stages) > 1  # the repaired plan, every stage run
+
+
+def test_a_time_limit_that_leaves_no_fallback_reads_time_limit() -> None:
+    """time_limit_s 0.5 s: the LP and the repair (700, the optimum, gap 0.16 against 833.33)
+    take a few hundredths of a second, so less than the 1 s a fallback needs is left. The plan
+    is the repaired one, and its status says the time limit stopped it ("feasible (time
+    limit)"), not a box ("feasible (gap above mip_gap)")."""
+    from planner.solve.solution import SolveStatus
+
+    model = generators_and_tents(time_limit_s=0.5)
+    sol = solve_whole_units(model, model.data.settings)
+    assert sol.value == pytest.approx(OPTIMUM)
+    assert sol.gap == pytest.approx(0.16)
+    assert sol.status is SolveStatus.FEASIBLE and not sol.proven_optimal

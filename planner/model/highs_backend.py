@@ -227,8 +227,10 @@ class HighsAdapter:
         self.h.setOptionValue("threads", 1)
         for key, val in (MIP_OPTIONS if self.is_mip else LP_OPTIONS).items():
             self.h.setOptionValue(key, val)
-        if self.is_mip and not mip_presolve:
-            self.h.setOptionValue("presolve", "off")
+        self.mip_presolve = mip_presolve
+        """False: the value stage of branch and bound runs without presolve (the fallback of
+        planner.solve.whole_units); its later stages keep it: without it they overran their
+        1 s boxes by up to 2.4 s on the demo at budget × 0.82, with it by up to 0.4 s."""
         self._pass_model()
 
     def _pass_model(self) -> None:
@@ -388,6 +390,8 @@ class HighsAdapter:
         h.setOptionValue("mip_rel_gap", mip_gap)
         if is_mip:
             h.setOptionValue("mip_max_nodes", NO_NODE_LIMIT if node_limit is None else node_limit)
+            off = not self.mip_presolve and stage == "value"
+            h.setOptionValue("presolve", "off" if off else "choose")
         h.run()
         status = h.getModelStatus()
         info = h.getInfo()

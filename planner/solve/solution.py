@@ -28,6 +28,10 @@ class SolveStatus(StrEnum):
 BEST_FOUND = " (best found)"
 """Suffix of a stage that stopped at its time limit with a plan it could not prove optimal."""
 
+NOT_RUN = " (not run)"
+"""Suffix of a stage the plan was meant to run that never started: the time limit or the box
+of the stage before left it no time (a stage needs at least 1 s)."""
+
 
 @dataclass
 class Solution:
@@ -74,8 +78,10 @@ class Solution:
 
     @property
     def stages_solved(self) -> str:
-        """The stages as the Summary and Scenarios sheets show them: "value > cost > arrival"."""
-        return " > ".join(self.stages)
+        """The stages as the Summary and Scenarios sheets show them: "value > cost > arrival",
+        with the stages meant to run that never started as "arrival (not run)"."""
+        skipped = [name + NOT_RUN for name in self.stage_names[len(self.stages) :]]
+        return " > ".join([*self.stages, *skipped])
 
     @property
     def all_stages_proven(self) -> bool:

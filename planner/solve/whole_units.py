@@ -358,7 +358,10 @@ def solve_whole_units(
         if sol.proven_optimal:
             return sol
     if clocked and settings.time_limit_s - (time.perf_counter() - t0) < 1.0:
-        return sol if sol.usable else plain()
+        if not sol.usable:
+            return plain()
+        sol.status = SolveStatus.FEASIBLE  # the time limit, not a box, left no fallback
+        return sol
     if not clocked and sol.usable:
         # No fallback on a node budget: on the full model the root node alone (cuts and
         # heuristics, which no node limit bounds) took 10–40 s on demo samples (decision 0009).
