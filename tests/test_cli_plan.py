@@ -257,3 +257,15 @@ def test_command_line_runs_numpy_with_one_blas_thread() -> None:
     assert kept[0] == "2"
     if (os.cpu_count() or 1) > 1:
         assert int(kept[1]) == 2  # the pool the user asked for: the probe counts right
+
+
+def test_gap_text_keeps_the_digit_that_mip_gap_decides() -> None:
+    """mip_gap is 0.01 %: a gap of 0.0136 % must read 0.014 % (not 0.01 %, which looks like it
+    meets it); gaps from 0.1 % on keep two decimals; no bound prints as a dash."""
+    from planner.cli_common import gap_text
+
+    assert gap_text(0.000136) == "0.014%"
+    assert gap_text(0.0000352) == "0.004%"
+    assert gap_text(0.0025) == "0.25%"
+    assert gap_text(0.0) == "0.00%"
+    assert gap_text(float("nan")) == "–"

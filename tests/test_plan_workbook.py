@@ -209,7 +209,7 @@ def test_summary_sentence_context_and_charts(book: Path) -> None:
     assert figures["Start date (first day of week 1)"].value == dt.datetime(2022, 3, 7)
     assert figures["Period length (days)"].value == 7
     assert figures["Horizon (periods)"].value == 4
-    assert figures["Gap"].number_format == "0.00%"
+    assert figures["Gap"].number_format == "0.000%"
     assert figures["Fulfilment score"].number_format == "0.0%"
     meaning = {r[0].value: r[2].value for r in ws.iter_rows(min_row=5) if r[0].value}
     assert "share of the maximum value" in meaning["Fulfilment score"]

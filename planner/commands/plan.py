@@ -16,6 +16,7 @@ from planner.cli_common import (
     default_catalog,
     default_requests,
     err_console,
+    gap_text,
     handle_errors,
     option_overrides,
     out_console,
@@ -72,7 +73,7 @@ def print_summary(result: PlanResult, out: Path | None, console: Any) -> None:
     console.print(str(s["plan"]), markup=False)
     console.print(
         f"fulfilment score [bold]{s['fulfilment score']:.1%}[/bold]  ·  status {s['status']}"
-        f"  ·  gap {s['gap']:.2%}  ·  cost € {s['total cost eur']:,.0f}"
+        f"  ·  gap {gap_text(float(s['gap']))}  ·  cost € {s['total cost eur']:,.0f}"
         f"  ·  {s['model type']} {s['variables']:,} vars × {s['constraints']:,} rows"
         f"  ·  solved in {s['solve time s']:.2f} s ({s['solver']})"
     )

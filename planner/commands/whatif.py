@@ -30,6 +30,7 @@ from planner.cli_common import (
     default_catalog,
     default_out,
     err_console,
+    gap_text,
     handle_errors,
     option_overrides,
     out_console,
@@ -116,7 +117,7 @@ def _status(status: object, gap: float) -> str:
     text = str(status)
     if text == "optimal" or pd.isna(gap) or not gap:
         return text
-    return f"{text}, gap {gap:.2%}"
+    return f"{text}, gap {gap_text(float(gap))}"
 
 
 def print_comparison(scenarios: Any, console: Any) -> None:

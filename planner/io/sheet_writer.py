@@ -176,7 +176,7 @@ NUMBER_FORMATS = {
     "tonnes": "#,##0.0",
     "money": "#,##0",
     "share": "0.0%",
-    "gap": "0.00%",
+    "gap": "0.000%",  # mip_gap is 0.01 %: 0.014 % must not read as 0.01 %
     "plain": "General",
     "value": "#,##0.00",
     "seconds": "0.00",
