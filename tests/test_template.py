@@ -134,3 +134,15 @@ def test_template_is_written_atomically(catalog: Catalog, tmp_path: Path) -> Non
     write_template(target, catalog)
     assert zipfile.is_zipfile(target)
     assert [p.name for p in tmp_path.iterdir()] == ["t.xlsx"]
+
+
+def test_instructions_ask_for_weeks_as_w12_where_cells_are_dates(template: Path) -> None:
+    """Needed by is formatted as a date, so a typed 12 is stored as a date in January 1900 and
+    refused at its cell [bad-date]. The instructions must not offer "the week number" there
+    (the shared case template-substitute); they ask for W12."""
+    wb = openpyxl.load_workbook(template)
+    text = " ".join(str(c.value) for row in wb["Instructions"].iter_rows() for c in row if c.value)
+    assert "or the week number" not in text
+    assert "write W12" in text
+    date_cells = wb[REQUESTS_SHEET]["E2"].number_format
+    assert "yy" in date_cells.lower()  # the reason: the column is date-formatted

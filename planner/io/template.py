@@ -38,7 +38,7 @@ COLUMNS: tuple[tuple[str, int, str], ...] = (
     ("Item", 42, "Required. Pick from the list (catalog name); an item id or alias also works."),
     ("Quantity", 11, "Required. A number above 0; whole numbers for items counted in units."),
     ("Priority", 11, "critical, high, medium or low (or 1-4). Empty means medium."),
-    ("Needed by", 13, "Optional. A date, a plan week such as W12, or a week number."),
+    ("Needed by", 13, "Optional. A date, or a plan week written W12 (a bare 12 here is a date)."),
     ("Earliest", 13, "Optional. Not before this date or week. Empty means from the start."),
     ("Destination", 20, "Optional. Where or to whom the delivery goes."),
     ("Notes", 40, "Optional. Anything the planners should know."),
@@ -72,8 +72,9 @@ INSTRUCTIONS = (
     " 'Items' sheet is also accepted.",
     "Quantity - required; a number above 0. Items marked 'whole units only' need whole numbers.",
     "Priority - critical (1), high (2), medium (3) or low (4). Empty means medium.",
-    "Needed by - optional deadline: a date (YYYY-MM-DD or an Excel date), a plan week such as"
-    " W12 or 'week 12', or the week number. A date after the plan's end means no deadline.",
+    "Needed by - optional deadline: a date (YYYY-MM-DD or an Excel date) or a plan week written"
+    " W12 or 'week 12'. These cells are formatted as dates, so a bare 12 becomes a date in"
+    " January 1900 and is refused: write W12. A date after the plan's end means no deadline.",
     "Earliest - optional; nothing arrives before this date or week.",
     "Destination, Notes - optional free text.",
     "Package - for a system with components (see 'Needs per unit' on the 'Items' sheet): empty"
