@@ -333,9 +333,10 @@ def command_inputs(
 
 
 def gap_text(gap: float) -> str:
-    """A relative gap as the console prints it: a percent with two decimals, three below
-    0.1 %, where ``mip_gap`` (0.01 % by default) decides between optimal and not: 0.014 %, not
-    0.01 % beside "feasible (gap above mip_gap)". NaN (no bound) as "–"."""
+    """A relative gap as the console prints it: a percent with two decimals, three
+    significant digits below 0.1 %, where ``mip_gap`` (0.01 % by default) decides between
+    optimal and not: 0.0136 %, not 0.01 % beside "feasible (gap above mip_gap)". NaN (no
+    bound) as "–"."""
     if gap != gap:
         return "–"
-    return f"{gap:.3%}" if 0 < abs(gap) < 1e-3 else f"{gap:.2%}"
+    return f"{gap * 100:.3g}%" if 0 < abs(gap) < 1e-3 else f"{gap:.2%}"

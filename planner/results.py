@@ -13,6 +13,7 @@ from planner.data import fulfilment_score, max_value
 from planner.model import LinearModel
 from planner.periods import period_word
 from planner.solve import Solution
+from planner.solve.solution import STAGES_MEANING, STATUS_MEANINGS
 
 MET_TOL = 1e-6
 ALLOCATION_COLUMNS = [
@@ -456,7 +457,11 @@ def summary_table(model: LinearModel, sol: Solution, requests: pd.DataFrame) -> 
             f"of it delivered, less {s.late_penalty:.0%} of that for every {week} late.",
         ),
         ("maximum value", total_w, "The value if every line were met in full and on time."),
-        ("status", str(sol.status), ""),
+        (
+            "status",
+            str(sol.status),
+            STATUS_MEANINGS.get(sol.status, "").format(mip_gap=f"{s.mip_gap:.2%}"),
+        ),
         ("proven optimal", sol.proven_optimal, ""),
         (
             "gap",
@@ -479,7 +484,7 @@ def summary_table(model: LinearModel, sol: Solution, requests: pd.DataFrame) -> 
         ("solve time s", sol.solve_time_s, ""),
         ("solver", sol.solver, ""),
         ("solver version", sol.solver_version, ""),
-        ("stages solved", sol.stages_solved, ""),
+        ("stages solved", sol.stages_solved, STAGES_MEANING),
     ]
     return pd.DataFrame(rows, columns=["key", "value", "meaning"])
 

@@ -260,12 +260,14 @@ def test_command_line_runs_numpy_with_one_blas_thread() -> None:
 
 
 def test_gap_text_keeps_the_digit_that_mip_gap_decides() -> None:
-    """mip_gap is 0.01 %: a gap of 0.0136 % must read 0.014 % (not 0.01 %, which looks like it
-    meets it); gaps from 0.1 % on keep two decimals; no bound prints as a dash."""
+    """mip_gap is 0.01 %: a gap of 0.0136 % must read 0.0136 % (not 0.01 %, which looks like
+    it meets it), and 0.01049 % must not round to 0.010 %; gaps from 0.1 % on keep two
+    decimals; no bound prints as a dash."""
     from planner.cli_common import gap_text
 
-    assert gap_text(0.000136) == "0.014%"
-    assert gap_text(0.0000352) == "0.004%"
+    assert gap_text(0.000136) == "0.0136%"
+    assert gap_text(0.0000352) == "0.00352%"
+    assert gap_text(0.0001049) == "0.0105%"
     assert gap_text(0.0025) == "0.25%"
     assert gap_text(0.0) == "0.00%"
     assert gap_text(float("nan")) == "–"

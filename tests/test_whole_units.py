@@ -324,3 +324,17 @@ def test_a_time_limit_that_leaves_no_fallback_reads_time_limit() -> None:
     assert sol.value == pytest.approx(OPTIMUM)
     assert sol.gap == pytest.approx(0.16)
     assert sol.status is SolveStatus.FEASIBLE and not sol.proven_optimal
+
+
+def test_summary_says_what_the_status_and_the_stages_mean() -> None:
+    """The 0.5 s case above: the Summary's status row explains that the time limit stopped the
+    proof (mip_gap 0.01 %), and the stages row explains "(best found)" and "(not run)"."""
+    from planner.api import solve_and_report
+
+    model = generators_and_tents(time_limit_s=0.5)
+    res = solve_and_report(model, model.data.settings)
+    meaning = dict(zip(res.summary["key"], res.summary["meaning"], strict=True))
+    assert res.summary_dict()["status"] == "feasible (time limit)"
+    assert "time limit stopped the solver" in meaning["status"]
+    assert "(0.01%)" in meaning["status"]
+    assert "(not run)" in meaning["stages solved"] and "(best found)" in meaning["stages solved"]

@@ -187,7 +187,7 @@ def explain_plan(
                 parts.append(
                     "more was possible but adds almost no value (within the solver's tolerance)"
                     if proven
-                    else "the solver stopped at its time limit before sending more"
+                    else "the solver stopped at a time box or its time limit before sending more"
                 )
             else:
                 parts += _phrase(found, r, model, takers_of, rest, cols)
@@ -206,7 +206,8 @@ def explain_plan(
                     "on time was possible but costs more for almost no value "
                     "(within the solver's tolerance)"
                     if proven
-                    else "the solver stopped at its time limit before moving it earlier"
+                    else "the solver stopped at a time box or its time limit before moving it "
+                    "earlier"
                 )
             else:
                 why = _phrase(found, r, model, takers_of, 0.0, cols)

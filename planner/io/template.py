@@ -39,7 +39,7 @@ COLUMNS: tuple[tuple[str, int, str], ...] = (
     ("Quantity", 11, "Required. A number above 0; whole numbers for items counted in units."),
     ("Priority", 11, "critical, high, medium or low (or 1-4). Empty means medium."),
     ("Needed by", 13, "Optional. A date, or a plan week written W12 (a bare 12 here is a date)."),
-    ("Earliest", 13, "Optional. Not before this date or week. Empty means from the start."),
+    ("Earliest", 13, "Optional. Not before this date or week (W12). Empty: from the start."),
     ("Destination", 20, "Optional. Where or to whom the delivery goes."),
     ("Notes", 40, "Optional. Anything the planners should know."),
     (
@@ -75,7 +75,7 @@ INSTRUCTIONS = (
     "Needed by - optional deadline: a date (YYYY-MM-DD or an Excel date) or a plan week written"
     " W12 or 'week 12'. These cells are formatted as dates, so a bare 12 becomes a date in"
     " January 1900 and is refused: write W12. A date after the plan's end means no deadline.",
-    "Earliest - optional; nothing arrives before this date or week.",
+    "Earliest - optional; nothing arrives before this date or plan week (write W12 here too).",
     "Destination, Notes - optional free text.",
     "Package - for a system with components (see 'Needs per unit' on the 'Items' sheet): empty"
     " or yes plans it with its components and counts only complete systems; no or 'item only'"

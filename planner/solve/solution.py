@@ -33,6 +33,24 @@ NOT_RUN = " (not run)"
 of the stage before left it no time (a stage needs at least 1 s)."""
 
 
+STATUS_MEANINGS: dict[str, str] = {
+    SolveStatus.OPTIMAL: "Proven: no plan is worth more than this one by more than mip_gap "
+    "({mip_gap}).",
+    SolveStatus.FEASIBLE: "The time limit stopped the solver before it could prove the plan "
+    "within mip_gap ({mip_gap}); the gap says how far it may be from the best. A longer "
+    "--time-limit may close it.",
+    SolveStatus.GAP: "A time box (or node budget) of the branch and bound ended before the "
+    "plan was proven within mip_gap ({mip_gap}); the gap says how far it may be from the best. "
+    "Tight budgets often end so.",
+}
+"""What each status means on the Summary sheet (``{mip_gap}``: the setting, as a percent)."""
+
+STAGES_MEANING = (
+    "Each stage keeps what the ones before achieved. '(best found)': its time box stopped "
+    "it with the best plan it had; '(not run)': no time was left to start it."
+)
+
+
 @dataclass
 class Solution:
     """Values of the variables and how the solver got there.
