@@ -571,3 +571,15 @@ def test_deferred_holds_a_signal_until_the_end() -> None:
 
 def test_display_relative_to_working_folder(case: Path) -> None:
     assert display(case / "req.xlsx") == "case/req.xlsx"
+
+
+def test_an_output_without_extension_shows_the_file_to_give_in_that_folder(tmp_path: Path) -> None:
+    """`--out outputs/` arrives as `outputs` (the slash is dropped): the error names the file
+    to write instead, `outputs/plan.xlsx`; a wrong extension gets no such hint."""
+    folder = tmp_path / "outputs"
+    [issue] = output_issues([Output(folder, "--out", (".xlsx",), "plan workbook")])
+    assert issue.code == "output-extension"
+    assert "found no extension" in issue.message
+    assert str(folder / "plan.xlsx") in issue.message
+    [other] = output_issues([Output(tmp_path / "p.csv", "--out", (".xlsx",), "plan workbook")])
+    assert "name the file in it" not in other.message

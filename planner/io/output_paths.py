@@ -177,11 +177,19 @@ def _check_one(out: Output, inputs: Sequence[tuple[str, Path]]) -> list[Issue]:
     if path.suffix.lower() not in out.suffixes:
         shown = f"{path.suffix!r}" if path.suffix else "no extension"
         expected = " or ".join(out.suffixes)
+        # No extension is often a folder meant to hold the file (`--out outputs/`; the
+        # trailing slash is gone by the time the option arrives): show the file to give.
+        hint = (
+            f"; to write into a folder, name the file in it, e.g. "
+            f"{display(path / ('plan' + out.suffixes[0]))}"
+            if not path.suffix
+            else ""
+        )
         return [
             Issue(
                 "output-extension",
                 where,
-                f"expected a {out.what} name ending in {expected}, found {shown}",
+                f"expected a {out.what} name ending in {expected}, found {shown}{hint}",
             )
         ]
     why = _writable_folder(final_target(path).parent)
