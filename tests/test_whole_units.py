@@ -193,10 +193,7 @@ def test_session_reports_its_value_bound_and_starts_from_a_plan() -> None:
     assert lp_session(model, "highs").solve(model.data.settings).value_bound == pytest.approx(
         LP_BOUND
     )
-    items = model.data.offers["item_id"].to_numpy()[model.vars["o"].to_numpy()]
-    start = np.zeros(model.n_vars)
-    start[np.flatnonzero(items == "gen")[0]] = 2
-    start[np.flatnonzero(items == "tent")[0]] = 1
+    start = start_at_optimum(model)
     assert model.value @ start == pytest.approx(OPTIMUM)
     sol = Session(model, "highs").solve(model.data.settings, start=start)
     assert sol.value == pytest.approx(OPTIMUM)

@@ -212,12 +212,11 @@ def _group_inputs(base: PlanInputs, settings: Settings) -> PlanInputs:
 
 
 def whole_units(inputs: PlanInputs) -> bool:
-    """Whether a plan of ``inputs`` has integer items (DESIGN.md §2.1): a requested item, or
-    an item offered for one, counted in whole units."""
+    """Whether a plan of ``inputs`` may have integer columns (DESIGN.md §2.1): some offer is of
+    an item counted in whole units (a column is integer when its offer's item is, planner.data)."""
     items = inputs.catalog.items
     integer = set(items.loc[items["integer"].astype(bool), "item_id"])
-    wanted = set(inputs.requests.table["item_id"]) | set(inputs.catalog.offers["item_id"])
-    return bool(integer & wanted)
+    return bool(integer & set(inputs.catalog.offers["item_id"]))
 
 
 def solve_order(job: WhatIfJob) -> list[PreparedRun]:
