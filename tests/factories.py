@@ -72,3 +72,23 @@ def make_catalog(
 def make_requests(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """A request table; give at least item_id and quantity per row."""
     return request_frame(rows)
+
+
+def old_plan_bytes(note: str = "the plan of last week") -> bytes:
+    """A small workbook with the sheets of an aidplan plan (planner.io.own_files.LAYOUTS) and
+    ``note`` in Summary!A1: an earlier plan that an output may replace (decision 0013)."""
+    import io
+
+    import openpyxl
+
+    from planner.io.own_files import LAYOUTS
+
+    wb = openpyxl.Workbook()
+    first, *rest = LAYOUTS["plan workbook"]
+    wb.active.title = first  # type: ignore[union-attr]
+    wb.active["A1"] = note  # type: ignore[index]
+    for name in rest:
+        wb.create_sheet(name)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

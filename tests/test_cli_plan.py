@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from planner.cli import _register, app
+from tests.factories import old_plan_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_CATALOG = ROOT / "catalogs" / "default"
@@ -108,7 +109,8 @@ def test_invalid_catalog_is_exit_2_and_writes_nothing(in_tmp: Path) -> None:
     offers[1] = ",".join(fields)
     (bad / "offers.csv").write_text("\n".join(offers) + "\n", encoding="utf-8")
     existing = in_tmp / "keep.xlsx"
-    existing.write_bytes(b"precious")
+    precious = old_plan_bytes("precious")
+    existing.write_bytes(precious)
     r = runner.invoke(
         app, ["plan", str(DEMO_REQUESTS), "--catalog", str(bad), "--out", str(existing)]
     )
@@ -116,12 +118,12 @@ def test_invalid_catalog_is_exit_2_and_writes_nothing(in_tmp: Path) -> None:
     assert "offers.csv › row 2 › quantity" in r.output
     assert "unknown donor 'atlantis'" in r.output
     assert "Traceback" not in r.output
-    assert existing.read_bytes() == b"precious"
+    assert existing.read_bytes() == precious
 
 
 def test_existing_plan_replaced_atomically(in_tmp: Path) -> None:
     target = in_tmp / "plan.xlsx"
-    target.write_bytes(b"old")
+    target.write_bytes(old_plan_bytes())
     r = runner.invoke(
         app, ["plan", str(DEMO_REQUESTS), "--catalog", str(DEMO_CATALOG), "--out", str(target)]
     )

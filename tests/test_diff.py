@@ -230,9 +230,9 @@ def test_diff_errors_exit_2(in_tmp: Path) -> None:
     inputs = inputs_of(inst)
     plan = write_plan(inputs, run_plan(inputs), in_tmp / "old.xlsx")
     res = runner.invoke(app, ["diff", str(plan), str(plan), "--out", str(plan)])
-    assert res.exit_code == 2 and "[out-is-input]" in res.output
+    assert res.exit_code == 2 and "[output-is-input]" in res.output
     res = runner.invoke(app, ["diff", str(plan), str(plan), "--out", "changes.csv"])
-    assert res.exit_code == 2 and "[bad-option]" in res.output
+    assert res.exit_code == 2 and "[output-extension]" in res.output
     requests = in_tmp / "requests.xlsx"
     wb = openpyxl.Workbook()
     wb.active.append(["request_id", "item_id", "quantity"])  # type: ignore[union-attr]

@@ -26,10 +26,12 @@ from planner.io import atomic
 from planner.io.atomic import OutputError, atomic_path, display
 from planner.io.input_files import MAX_TOML_DEPTH, read_input_bytes, read_toml
 from planner.io.output_paths import Output, check_outputs, output_issues, run_inputs
+from planner.io.own_files import LAYOUTS, foreign_file
 from planner.io.xlsx_write import atomic_path as atomic_path_reexported
 from planner.io.xlsx_write import write_atomic
 from planner.schema import Settings
 from planner.whatif import plan_file_names
+from tests.factories import old_plan_bytes
 
 DATA = Path(__file__).resolve().parent / "data" / "toml-with-bom"
 
@@ -209,6 +211,82 @@ def test_read_only_folder_refused(
     assert "cannot be written: Permission denied" in issues[0].message
 
 
+def test_out_over_a_file_aidplan_did_not_write(case: Path, tmp_path: Path) -> None:
+    """Decision 0013: an existing file at an output path is replaced only when aidplan wrote it.
+    Here another request workbook (not an input of this run), a filled-in template and a text
+    file are refused, each left as it was; the plan written over its own earlier plan, and an
+    empty file, are replaced."""
+    req, cat = case / "req.xlsx", case / "catalog"
+    other = tmp_path / "week3-requests.xlsx"
+    shutil.copy(req, other)  # the request sheet of another week
+    base = ["plan", str(req), "--catalog", str(cat)]
+    text = refused([*base, "--out", str(other)], "[output-exists]", case, other)
+    assert "aidplan did not write it (a workbook with the sheets" in text
+    assert "choose another file name, or move the file away first" in text
+    template = tmp_path / "filled-template.xlsx"
+    assert (
+        runner.invoke(app, ["template", "--catalog", str(cat), "--out", str(template)]).exit_code
+        == 0
+    )
+    refused([*base, "--out", str(template)], "[output-exists]", case, template)
+    notes = tmp_path / "notes.lp"
+    notes.write_text("my notes\n", encoding="utf-8")
+    refused([*base, "--write-lp", str(notes)], "[output-exists]", case, notes)
+    refused(
+        ["whatif", str(req), "--catalog", str(cat), "--budget-scale", "1", "--out", str(other)],
+        "[output-exists]",
+        case,
+        other,
+    )
+    # aidplan's own earlier outputs, and an empty file, are replaced
+    plan, model = tmp_path / "plan.xlsx", tmp_path / "model.lp"
+    plan.touch()
+    for _ in range(2):
+        res = runner.invoke(app, [*base, "--out", str(plan), "--write-lp", str(model)])
+        assert res.exit_code == 0, res.output
+    assert plan.stat().st_size > 0 and model.read_text(encoding="utf-8").startswith("\\* aidplan")
+
+
+def test_foreign_file_by_kind(tmp_path: Path) -> None:
+    """What `foreign_file` takes for aidplan's own: one tiny file of each kind."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import openpyxl
+
+    def book(path: Path, sheets: list[str]) -> Path:
+        wb = openpyxl.Workbook()
+        wb.active.title = sheets[0]  # type: ignore[union-attr]
+        for name in sheets[1:]:
+            wb.create_sheet(name)
+        wb.save(path)
+        return path
+
+    plan_sheets = list(LAYOUTS["plan workbook"])
+    assert foreign_file(book(tmp_path / "a.xlsx", plan_sheets)) is None
+    assert foreign_file(book(tmp_path / "b.xlsx", ["Summary", "Changes"])) is None
+    # every sheet of a plan but not Summary first, or one sheet missing: not aidplan's
+    assert foreign_file(book(tmp_path / "c.xlsx", [*plan_sheets[1:], "Summary"])) is not None
+    assert foreign_file(book(tmp_path / "d.xlsx", plan_sheets[:-1])) is not None
+    (tmp_path / "e.xlsx").write_bytes(b"not a zip")
+    assert foreign_file(tmp_path / "e.xlsx") == "a file that is not a workbook aidplan can read"
+    (tmp_path / "empty.xlsx").touch()
+    assert foreign_file(tmp_path / "empty.xlsx") is None
+    fig = plt.figure()
+    fig.savefig(tmp_path / "f.png", format="png")
+    fig.savefig(tmp_path / "g.png", format="png", metadata={"Software": None})
+    plt.close(fig)
+    assert foreign_file(tmp_path / "f.png") is None
+    assert foreign_file(tmp_path / "g.png") == "a PNG image aidplan did not draw"
+    (tmp_path / "h.mps").write_text("*SENSE:Maximize\nNAME          aidplan\nROWS\n")
+    (tmp_path / "i.mps").write_text("NAME          other\nROWS\n")
+    assert foreign_file(tmp_path / "h.mps") is None
+    assert foreign_file(tmp_path / "i.mps") is not None
+    (tmp_path / "j.csv").write_text("a,b\n")
+    assert foreign_file(tmp_path / "j.csv") == "a file aidplan did not write"
+
+
 def test_two_outputs_on_one_file(case: Path) -> None:
     p = case / "p.xlsx"
     issues = output_issues(
@@ -295,7 +373,8 @@ def test_symlinked_target_is_followed(tmp_path: Path) -> None:
 def test_disk_full_on_the_command_line(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A full disk while the plan is saved: exit 2 naming the file, old plan intact."""
     out = case / "p.xlsx"
-    out.write_bytes(b"old plan")
+    old = old_plan_bytes()
+    out.write_bytes(old)
 
     def full(fd: int) -> None:  # the disk fills up as the written plan is synced
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -307,7 +386,7 @@ def test_disk_full_on_the_command_line(case: Path, monkeypatch: pytest.MonkeyPat
         case / "req.xlsx",
         case / "catalog",
     )
-    assert out.read_bytes() == b"old plan"
+    assert out.read_bytes() == old
     assert sorted(p.name for p in case.iterdir() if p.name.startswith(".")) == []
 
 

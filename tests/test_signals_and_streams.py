@@ -19,9 +19,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import old_plan_bytes
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data" / "toml-with-bom"
-OLD_PLAN = b"the plan of last week, not a zip at all"
+OLD_PLAN = old_plan_bytes()
 
 # Runs the CLI like the `aidplan` script; with SLOW_SAVE set, every workbook save is followed
 # by a long sleep while the written temporary file is still beside its target: openpyxl's

@@ -72,13 +72,12 @@ def diff(
     from planner.io.previous_plan import read_plan_workbook
 
     if out is not None:
-        if out.suffix.lower() != ".xlsx":
-            raise InputError([Issue("bad-option", "--out", f"expected a .xlsx file, found {out}")])
-        for given in (old, new):
-            if out.resolve() == given.resolve():
-                raise InputError(
-                    [Issue("out-is-input", "--out", f"{out} is a plan being compared")]
-                )
+        from planner.io.output_paths import Output, check_outputs
+
+        check_outputs(
+            [Output(out, "--out", (".xlsx",), "changes workbook")],
+            [("a plan being compared", old), ("a plan being compared", new)],
+        )
     problems: list[Issue] = []
     books = []
     for path in (old, new):

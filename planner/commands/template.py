@@ -27,7 +27,10 @@ def template(
     from planner.io.xlsx_safety import display_name
 
     folder = catalog if catalog is not None else default_catalog()
-    check_outputs([Output(out, "--out", (".xlsx",), "request workbook")], run_inputs(None, folder))
+    check_outputs(
+        [Output(out, "--out", (".xlsx",), "request workbook", replace_any=True)],
+        run_inputs(None, folder),
+    )
     if out.exists() and not force:
         raise InputError(
             [

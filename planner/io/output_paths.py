@@ -9,6 +9,9 @@ An output path is refused (exit status 2, `OutputError` with every problem) when
   [output-not-a-file];
 - does not end in the extension of what is written: ``.xlsx`` for workbooks, ``.lp``/``.mps``
   for a model file, ``.png`` for a chart [output-extension];
+- already holds a file aidplan did not write: a request sheet, a filled-in template, any other
+  file (planner.io.own_files; decision 0013); aidplan's own earlier output is replaced
+  [output-exists];
 - lies in a folder that cannot be created or written, or on a disk with less than
   `MIN_FREE_BYTES` free [output-folder, disk-full];
 - is the same file as another output of the same run [output-collision].
@@ -28,6 +31,7 @@ from pathlib import Path
 from planner.errors import Issue
 from planner.io.atomic import TEMP_PREFIX, TEMP_SUFFIX, OutputError, display, final_target
 from planner.io.input_files import file_kind
+from planner.io.own_files import foreign_file
 
 MIN_FREE_BYTES = 1024 * 1024
 MAX_CATALOG_ENTRIES = 10_000
@@ -40,13 +44,16 @@ class Output:
     """One file a command will write.
 
     path: where; option: the option that named it (``--out``); suffixes: the extensions
-    accepted, lower case with the dot; what: the kind of file, in words ("plan workbook").
+    accepted, lower case with the dot; what: the kind of file, in words ("plan workbook");
+    replace_any: the command decides itself whether an existing file may be replaced (``aidplan
+    template`` asks for ``--force``), so a file aidplan did not write is not refused here.
     """
 
     path: Path
     option: str
     suffixes: tuple[str, ...]
     what: str
+    replace_any: bool = False
 
 
 def run_inputs(
@@ -192,6 +199,21 @@ def _check_one(out: Output, inputs: Sequence[tuple[str, Path]]) -> list[Issue]:
                 f"expected a {out.what} name ending in {expected}, found {shown}{hint}",
             )
         ]
+    if st is not None and not out.replace_any:
+        try:
+            foreign = foreign_file(path)
+        except OSError as exc:
+            foreign = f"a file that cannot be read ({exc.strerror or exc})"
+        if foreign is not None:
+            return [
+                Issue(
+                    "output-exists",
+                    where,
+                    f"this file exists and aidplan did not write it ({foreign}); writing the "
+                    f"{out.what} there would replace it: choose another file name, or move "
+                    "the file away first",
+                )
+            ]
     why = _writable_folder(final_target(path).parent)
     return [_folder_issue(where, path.parent, why)] if why else []
 
