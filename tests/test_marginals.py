@@ -24,6 +24,7 @@ from planner.marginals import (
     NOTE_FINITE_STEPS,
     NOTE_INTEGERS_FIXED,
     SOURCE_FIXED,
+    SOURCE_LP,
     SOURCE_STEP,
     finite_step_budget,
     marginal_values,
@@ -268,7 +269,11 @@ def test_used_up_budget_of_whole_units_gets_a_finite_step_of_one_unit() -> None:
     # The LP with the integers fixed sees nothing: that is what the finite step replaces.
     marg = marginal_values(model, res.solution, s)
     assert marg.duals is not None and not marg.duals.any()
-    assert res.requests["reason"].iloc[0] == "budget of donor d1 (€ 100 m) is used up"
+    # € 10 m of € 100 m left is 10 % (more than LEFT_SHOWN_SHARE, 0.5 %): the reason says so
+    # rather than "used up", which would send people asking for money the donor still has.
+    assert res.requests["reason"].iloc[0] == (
+        "budget of donor d1 (€ 100 m, € 10 m left) is too low for one more unit"
+    )
     # The check on the MILP itself: € 130 m buys a fourth system.
     grown = {**WHOLE_BUDGET, "donors": [{"donor_id": "d1", "budget_eur": 130e6}]}
     model2, s2 = build(**grown)
@@ -444,6 +449,31 @@ def test_bottlenecks_sheet_and_printed_summary() -> None:
     assert list(res.requests["reason"]) == [
         "budget of donor d1 (€ 100 m) is used up",
         "budget of donor d2 (€ 10 m) is used up",
+    ]
+
+
+def test_printed_budget_says_used_up_only_when_the_sheet_does() -> None:
+    """The printed line of a donor budget repeats the Bottlenecks sheet's "where it binds";
+    where the sheet says nothing, it gives what is spent. Rows as the sheet has them: d1 spent
+    € 51 m of € 60 m, nothing said (before: "budget € 60 m used up"); d2 used up."""
+    import pandas as pd
+
+    table = pd.DataFrame(
+        [
+            ("donor budget", "d1", "+€ 1 m", 0.703, 0.0037, 60e6, 51e6, "", SOURCE_LP),
+            ("donor budget", "d2", "+€ 1 m", 0.5, 0.0026, 10e6, 10e6, "used up", SOURCE_LP),
+        ],
+        columns=["limit_kind", "id", "step", "value_gain", "score_points", "limit", "used",
+                 "where_it_binds", "source"],
+    )  # fmt: skip
+    settings = type("S", (), {"period_days": 7})()
+    model = type("M", (), {"data": type("D", (), {"settings": settings})()})()
+    result = type("R", (), {"extra_sheets": {"Bottlenecks": table}, "model": model})()
+    buf = io.StringIO()
+    print_marginals(result, Console(file=buf, width=200))  # type: ignore[arg-type]
+    assert buf.getvalue().splitlines()[1:] == [
+        "  +€ 1 m for donor d1: +0.703 value (+0.0037 score points; € 51 m of € 60 m spent)",
+        "  +€ 1 m for donor d2: +0.5 value (+0.0026 score points; budget € 10 m used up)",
     ]
 
 

@@ -146,7 +146,12 @@ def print_marginals(result: PlanResult, console: Any, top: int = 3) -> None:
             finite = row.source == SOURCE_STEP
             if kind == "donor budget":
                 step = f"{row.step if finite else '+€ 1 m'} for donor {row.id}"
-                extra = f"budget {money(float(row.limit))} used up"
+                # As the Bottlenecks sheet says it: "used up" only when it is.
+                extra = (
+                    f"budget {money(float(row.limit))} {row.where_it_binds}"
+                    if row.where_it_binds
+                    else f"{money(float(row.used))} of {money(float(row.limit))} spent"
+                )
             else:
                 step = f"{row.step if finite else f'+1 t/{week}'} on {row.id}"
                 extra = str(row.where_it_binds)

@@ -23,8 +23,8 @@ from planner.periods import period_word
 @dataclass(frozen=True)
 class PhraseColumns:
     """The table columns the phrases name, as arrays taken once per plan (`of`), not per
-    line: request ids and priorities; offer ids, quantities and weekly limits; donor names
-    and budgets; corridor names."""
+    line: request ids and priorities; offer ids, quantities and weekly limits; donor names,
+    budgets and what the plan spends of them (NaN when no plan is given); corridor names."""
 
     rid: np.ndarray
     prio: np.ndarray
@@ -34,9 +34,12 @@ class PhraseColumns:
     donor_name: np.ndarray
     donor_budget_eur: np.ndarray
     corridor_name: np.ndarray
+    donor_spent_eur: np.ndarray
 
     @classmethod
-    def of(cls, model: LinearModel) -> PhraseColumns:
+    def of(cls, model: LinearModel, x: np.ndarray | None = None) -> PhraseColumns:
+        """The columns of ``model``; ``x`` (all columns of the plan) gives what each donor
+        spends (its budget row's activity)."""
         data = model.data
         req, off, donors, corr = data.requests, data.offers, data.donors, data.corridors
         return cls(
@@ -48,7 +51,36 @@ class PhraseColumns:
             donors["name"].to_numpy(),
             donors["budget_eur"].to_numpy(),
             corr["name"].to_numpy(),
+            donor_spent_eur(model, x),
         )
+
+
+def donor_spent_eur(model: LinearModel, x: np.ndarray | None) -> np.ndarray:
+    """Euros each donor spends in plan ``x`` (its budget row's activity), NaN for a donor
+    without a budget row or when ``x`` is None."""
+    spent = np.full(len(model.data.donors), np.nan)
+    b = model.block("donor_budget")
+    if x is not None and b.n_rows:
+        act = np.bincount(b.row, weights=b.coef * x[b.var], minlength=b.n_rows)
+        spent[b.labels["k"].to_numpy(dtype=int)] = act
+    return spent
+
+
+LEFT_SHOWN_SHARE = 0.005
+"""A budget named as a cause with more than this share left is said to have that much left;
+with less it reads "used up": € 400 of € 100 m is below what `money` shows of the budget."""
+
+
+def budget_words(c: PhraseColumns, k: int) -> tuple[str, bool]:
+    """Donor ``k``'s name and budget as a reason names them, and whether the budget is used
+    up. A budget a line's causes name has too little left for one more unit of what the line
+    needs (planner.explain.signal); when that is more than a rounding, the words say how much
+    is left, so the reason agrees with the Donors sheet: "Slovakia (€ 60 m, € 9 m left)"."""
+    budget, spent = float(c.donor_budget_eur[k]), float(c.donor_spent_eur[k])
+    left = budget - spent if np.isfinite(spent) else 0.0
+    if left > LEFT_SHOWN_SHARE * budget:
+        return f"{c.donor_name[k]} ({money(budget)}, {money(left)} left)", False
+    return f"{c.donor_name[k]} ({money(budget)})", True
 
 
 def _phrase(
@@ -121,15 +153,17 @@ def _phrase(
         out.append(f"offers {names(listed)} ship at their limit")
 
     # Budgets.
-    budgets = [
-        f"{c.donor_name[k]} ({money(float(c.donor_budget_eur[k]))})"
-        for kind, k in found.causes
-        if kind == BUDGET
-    ]
+    said = [budget_words(c, k) for kind, k in found.causes if kind == BUDGET]
+    budgets = [words for words, _ in said]
+    short = "" if all(up for _, up in said) else " or too low for one more unit"
     if len(budgets) == 1:
-        out.append(f"budget of donor {budgets[0]} is used up")
+        out.append(
+            f"budget of donor {budgets[0]} is used up"
+            if said[0][1]
+            else f"budget of donor {budgets[0]} is too low for one more unit"
+        )
     elif budgets:
-        out.append(f"budgets of donors {names(budgets)} are used up")
+        out.append(f"budgets of donors {names(budgets)} are used up{short}")
 
     # Corridors: full (capacity left but used) or closed (capacity 0) in which periods.
     corridor_bits: list[str] = []

@@ -126,7 +126,7 @@ def explain_plan(
         else None
     )
     proven = sol.proven_optimal
-    cols = PhraseColumns.of(model)
+    cols = PhraseColumns.of(model, x_all)
     per = _period_word(s)
 
     def blocked(
