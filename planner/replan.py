@@ -84,7 +84,8 @@ class Replan:
 def parse_as_of(text: str, settings: Settings) -> int:
     """``--as-of``: a date (YYYY-MM-DD) or a plan week (``W3``, ``week 3``, ``3``) -> a week.
 
-    Raises InputError [bad-option] for anything else, or a week after the horizon.
+    Raises InputError [bad-option] for anything else, a date before the plan's start or a week
+    after the horizon.
     """
     try:
         parsed = parse_time(text)
@@ -92,6 +93,18 @@ def parse_as_of(text: str, settings: Settings) -> int:
         raise InputError([Issue("bad-option", "--as-of", f"{exc}, found {text!r}")]) from None
     if parsed is None:
         raise InputError([Issue("bad-option", "--as-of", "expected a date or a plan week")])
+    if isinstance(parsed, dt.date) and parsed < settings.start:
+        # to_period would take it for week 1: a mistyped year would silently un-freeze every
+        # dispatch that has happened.
+        raise InputError(
+            [
+                Issue(
+                    "bad-option",
+                    "--as-of",
+                    f"{text} is before the plan's start ({settings.start.isoformat()}, week 1)",
+                )
+            ]
+        )
     week = to_period(parsed, settings.start, settings.period_days)
     if week > settings.horizon:
         raise InputError(

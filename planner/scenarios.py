@@ -62,6 +62,25 @@ def _known_keys_at(loc: tuple[Any, ...]) -> tuple[str, ...]:
     return SCENARIO_KEYS
 
 
+PLAIN_ERRORS = {
+    "missing": "required key missing",
+    "float_parsing": "expected a number",
+    "float_type": "expected a number",
+    "int_parsing": "expected a whole number",
+    "int_type": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "bool_parsing": "expected true or false",
+    "bool_type": "expected true or false",
+    "string_type": 'expected text in quotes, e.g. "uk"',
+    "date_parsing": "expected a date, e.g. 2022-03-07",
+    "date_from_datetime_parsing": "expected a date, e.g. 2022-03-07",
+    "tuple_type": 'expected a list, e.g. ["a", "b"]',
+    "list_type": 'expected a list, e.g. ["a", "b"]',
+}
+"""pydantic's error types in the words of a scenario file's reader; any other keeps pydantic's
+message."""
+
+
 def _validation_issues(exc: ValidationError, name: str, prefix: str = "") -> list[Issue]:
     """One issue per pydantic error, naming the key (and the closest known key for a typo)."""
     issues: list[Issue] = []
@@ -79,9 +98,9 @@ def _validation_issues(exc: ValidationError, name: str, prefix: str = "") -> lis
             code = "bad-scenario"
             found = err.get("input")
             shown = "" if isinstance(found, dict | list) else f", found {found!r}"
-            text = str(err["msg"]).removeprefix("Value error, ")
-            if err["type"] in ("tuple_type", "list_type"):
-                text = 'expected a list, e.g. ["a", "b"]'
+            text = PLAIN_ERRORS.get(err["type"], str(err["msg"]).removeprefix("Value error, "))
+            if err["type"] == "missing":
+                shown = ""  # pydantic's input is the whole table the key is missing from
             msg = f"{text}{shown}"
         issues.append(Issue(code, name, msg, column=where))
     return issues

@@ -233,6 +233,9 @@ def test_diff_errors_exit_2(in_tmp: Path) -> None:
     assert res.exit_code == 2 and "[output-is-input]" in res.output
     res = runner.invoke(app, ["diff", str(plan), str(plan), "--out", "changes.csv"])
     assert res.exit_code == 2 and "[output-extension]" in res.output
+    res = runner.invoke(app, ["diff", str(in_tmp / "nope.xlsx"), str(plan)])
+    text = " ".join(res.output.split())
+    assert res.exit_code == 2 and "nope.xlsx: expected a plan workbook, found no such file" in text
     requests = in_tmp / "requests.xlsx"
     wb = openpyxl.Workbook()
     wb.active.append(["request_id", "item_id", "quantity"])  # type: ignore[union-attr]

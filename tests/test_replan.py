@@ -178,6 +178,15 @@ def test_as_of_accepts_dates_and_weeks() -> None:
     for bad in ("W11", "soon"):
         with pytest.raises(InputError):
             parse_as_of(bad, s)
+    # 2022-03-07 itself is week 1; the day before (a mistyped year too) is before the start
+    assert parse_as_of("2022-03-07", s) == 1
+    for before in ("2022-03-06", "2021-03-21"):
+        with pytest.raises(InputError) as err:
+            parse_as_of(before, s)
+        assert (
+            err.value.issues[0].message
+            == f"{before} is before the plan's start (2022-03-07, week 1)"
+        )
 
 
 def test_input_files_compared_by_hash_and_role(tmp_path: Path) -> None:

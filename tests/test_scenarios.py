@@ -100,6 +100,15 @@ def test_name_defaults_to_the_file_stem() -> None:
             "closest: corridor_id",
         ),
         ("change_order.toml", "bad-scenario", "capacity_changes[1]", "to_period"),
+        # in a scenario reader's words, not pydantic's ("Input should be a valid number…",
+        # "Field required")
+        ("text_scale.toml", "bad-scenario", "budget_scale", "expected a number, found 'half'"),
+        (
+            "change_key_typo.toml",
+            "bad-scenario",
+            "capacity_changes[1].corridor_id",
+            "required key missing",
+        ),
     ],
 )
 def test_scenario_typos_fail_cleanly(name: str, code: str, column: str, words: str) -> None:

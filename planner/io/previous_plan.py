@@ -424,7 +424,7 @@ def read_plan_workbook(path: Path | str) -> PlanWorkbook:
         a file that is not a workbook or is damaged.
     """
     path = Path(path)
-    book = preflight(path)
+    book = preflight(path, "plan workbook")
     display = book.display
     issues: list[Issue] = []
     names = sheet_names(book)

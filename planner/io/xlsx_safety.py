@@ -322,15 +322,16 @@ def _kind_of_archive(names: set[str], content_types: bytes) -> tuple[str | None,
     return "a zip archive without a workbook part (xl/workbook.xml)", False
 
 
-def preflight(path: Path | str) -> CheckedWorkbook:
-    """Read ``path`` once and check it is a safe, plausible workbook; raise InputError if not."""
+def preflight(path: Path | str, what: str = "request workbook") -> CheckedWorkbook:
+    """Read ``path`` once and check it is a safe, plausible workbook; raise InputError if not.
+    ``what`` names the workbook expected in the messages ("plan workbook")."""
     path = Path(path)
     display = display_name(path)
     data = read_input_bytes(
         path,
         display,
         MAX_FILE_BYTES,
-        what="request workbook",
+        what=what,
         missing_code="no-file",
         special_code="no-file",
     )
