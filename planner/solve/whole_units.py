@@ -17,6 +17,8 @@ whole plans (its bound is the LP bound from the start) and its later stages are 
    freed, through the usual MIP stages. Then `polish` re-plans the divisible items around the
    whole ones through the LP stages, free of those limits, each stage started from the LP
    relaxation's optimal basis of that stage.
+   The repaired plan is then topped up (planner.solve.top_up): whole units that every limit
+   still has room for, most valuable first; so is the fallback's plan below.
 3. **Prove.** gap = (V_LP − value) / V_LP. At most ``mip_gap``: the plan is reported optimal.
    Otherwise branch and bound on the full model starts from the repaired plan for at most
    `fallback_box` seconds, and the better plan is kept, against the tighter of the two bounds.
@@ -56,6 +58,7 @@ from planner.solve.deadline import call_by
 from planner.solve.session import Session
 from planner.solve.solution import Solution, SolveStatus
 from planner.solve.stages import MIP_STAGE_MIN_S, SNAP, clean_x
+from planner.solve.top_up import top_up
 from planner.solve.trim import trim_worthless
 
 FALLBACK_MIN_S = 1.0
@@ -288,6 +291,18 @@ def _with_gap(sol: Solution, bound: float, settings: Settings, t0: float) -> Sol
     )
 
 
+def _topped(model: LinearModel, sol: Solution) -> Solution:
+    """``sol`` with the whole units every limit still has room for (planner.solve.top_up)."""
+    if not sol.usable:
+        return sol
+    x = top_up(model, sol.x)
+    if x is sol.x:
+        return sol
+    return dataclasses.replace(
+        sol, x=x, value=float(model.value @ x), cost_eur=float(model.cost_eur @ x)
+    )
+
+
 def solve_whole_units(
     model: LinearModel, settings: Settings, previous: np.ndarray | None = None
 ) -> Solution:
@@ -354,7 +369,7 @@ def solve_whole_units(
         ):
             sol = alt
     if sol.usable:
-        sol = _with_gap(sol, bound, settings, t0)
+        sol = _with_gap(_topped(model, sol), bound, settings, t0)
         if sol.proven_optimal:
             return sol
     if clocked and settings.time_limit_s - (time.perf_counter() - t0) < 1.0:
@@ -405,6 +420,7 @@ def solve_whole_units(
             sol.status = SolveStatus.GAP if stopped_by_box else SolveStatus.FEASIBLE
             sol.solve_time_s = time.perf_counter() - t0
         return sol if sol.usable else bb
+    bb = _topped(model, bb)
     better = beat is not None and bb.value > beat
     best = bb if not sol.usable or better else sol
     tighter = min(bound, bb.value_bound) if np.isfinite(bb.value_bound) else bound
