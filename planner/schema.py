@@ -28,6 +28,9 @@ OFFER_STATUSES = ("announced", "committed", "delivered")
 last two."""
 FIRM_STATUSES = ("committed", "delivered")
 PRIORITY_WORDS = {"critical": 1, "high": 2, "medium": 3, "low": 4}
+TEMPLATE_EXAMPLE_NOTE = "Example row: overwrite or delete it"
+"""The note of the example row `aidplan template` writes; a request sheet that still has it
+gets a warning at that row (planner.io.requests.rows)."""
 # Also read in request sheets (DESIGN.md §2.2 "Priority"); the template offers the English words.
 PRIORITY_WORDS_UA = {
     "критичний": 1,

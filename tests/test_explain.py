@@ -474,3 +474,37 @@ def test_a_stock_with_room_for_one_more_whole_unit_is_no_reason() -> None:
     cheap = explain_plan(res.model, res.solution, res.requests, max_resolves=0)
     assert "o1 has only" not in cheap[0]
     assert "budget" in cheap[0] and "d1" in cheap[0]
+
+
+@pytest.mark.parametrize(
+    ("status", "words"),
+    [
+        ("GAP", "the solver's search stopped at its box (a longer time limit does not move it)"),
+        ("FEASIBLE", "the time limit stopped the solver"),
+    ],
+)
+def test_unproven_plan_says_what_stopped_its_search(status: str, words: str) -> None:
+    """Road 10 t; 2 generators (8 t, priority 1) and 1 tent (2 t, priority 2) is the optimum.
+    With the tent taken out by hand, the tent line is short though every limit has room for it
+    (2 t on the road, 10 in stock): in an unproven plan its reason names what stopped the
+    search: its box, which a longer time limit does not move (status "gap above mip_gap"), or
+    the time limit itself (status "time limit"); a trial user was told "a time box or its time
+    limit" and raised the limit for nothing."""
+    import dataclasses
+
+    import numpy as np
+
+    from planner.results import requests_table
+    from planner.solve import SolveStatus, solve_model
+    from tests.test_whole_units import generators_and_tents, sent
+
+    model = generators_and_tents()
+    sol = solve_model(model, Settings(start=START, horizon=1))
+    items = model.data.offers["item_id"].to_numpy()[model.vars["o"].to_numpy()]
+    x = np.where(items == "tent", 0.0, sol.x)
+    assert (sent(model, x, "gen"), sent(model, x, "tent")) == (2.0, 0.0)
+    short = dataclasses.replace(
+        sol, x=x, status=SolveStatus[status], proven_optimal=False, row_duals=None
+    )
+    reasons = explain_plan(model, short, requests_table(model, x), max_resolves=0)
+    assert reasons[1] == f"{words} before sending more"

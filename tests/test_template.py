@@ -69,7 +69,7 @@ def test_unfilled_template_imports_the_example_only(template: Path, catalog: Cat
     ].values.tolist() == [["R-001", "javelin", 10.0, 2, 4]]
     assert result.sheets_read == (REQUESTS_SHEET,)
     assert result.sheets_ignored == ("Instructions", ITEMS_SHEET)
-    assert result.warnings == ()
+    assert [w.code for w in result.warnings] == ["example-row"]  # the only one
 
 
 def test_filled_template_imports_cleanly(template: Path, catalog: Catalog) -> None:
@@ -87,8 +87,12 @@ def test_filled_template_imports_cleanly(template: Path, catalog: Catalog) -> No
     filled = template.with_name("filled.xlsx")
     wb.save(filled)
     result = read_requests(filled, catalog, SETTINGS)
-    # R-3 has no priority: planned as 3 with one warning for the sheet (DESIGN.md §2.2)
-    assert [(w.code, w.row) for w in result.warnings] == [("default-priority", 5)]
+    # The example row left in is planned, with a warning at it; R-3 has no priority: planned
+    # as 3 with one warning for the sheet (DESIGN.md §2.2)
+    assert [(w.code, w.row) for w in result.warnings] == [
+        ("example-row", 2),
+        ("default-priority", 5),
+    ]
     got = result.table[
         ["request_id", "item_id", "quantity", "priority", "earliest", "needed_by", "notes"]
     ]
@@ -146,3 +150,20 @@ def test_instructions_ask_for_weeks_as_w12_where_cells_are_dates(template: Path)
     assert "write W12" in text
     date_cells = wb[REQUESTS_SHEET]["E2"].number_format
     assert "yy" in date_cells.lower()  # the reason: the column is date-formatted
+
+
+def test_the_example_row_left_in_is_a_warning_at_its_row(template: Path, catalog: Catalog) -> None:
+    """The template's row 2 is an example (10 units, note "Example row: overwrite or delete
+    it"). Read back unchanged, it is planned like any line, with a warning at row 2, column H
+    (the note) so that nobody plans 10 units nobody asked for without seeing it; overwritten
+    (here: another note), no warning."""
+    result = read_requests(template, catalog, SETTINGS)
+    assert len(result.table) == 1
+    (warning,) = [w for w in result.warnings if w.code == "example-row"]
+    assert (warning.sheet, warning.row, warning.severity) == (REQUESTS_SHEET, 2, "warning")
+    assert warning.column is not None and warning.column.startswith("H")
+    wb = openpyxl.load_workbook(template)
+    wb[REQUESTS_SHEET]["H2"] = "for the 3rd brigade"
+    wb.save(template)
+    again = read_requests(template, catalog, SETTINGS)
+    assert not [w for w in again.warnings if w.code == "example-row"]

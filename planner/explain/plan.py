@@ -26,7 +26,7 @@ from planner.marginals import (
 )
 from planner.model import LinearModel
 from planner.schema import Settings
-from planner.solve import Session, Solution
+from planner.solve import Session, Solution, SolveStatus
 
 # ---------------------------------------------------------------------------------------------
 # Public entry point
@@ -126,6 +126,14 @@ def explain_plan(
         else None
     )
     proven = sol.proven_optimal
+    # Who stopped an unproven plan's search: the time limit (a longer one may help), or the
+    # search's own box, relative to the time spent (a longer limit changes nothing; a trial
+    # user raised it and got the same plan).
+    stopped = (
+        "the time limit stopped the solver"
+        if sol.status is SolveStatus.FEASIBLE
+        else "the solver's search stopped at its box (a longer time limit does not move it)"
+    )
     cols = PhraseColumns.of(model, x_all)
     per = _period_word(s)
 
@@ -187,7 +195,7 @@ def explain_plan(
                 parts.append(
                     "more was possible but adds almost no value (within the solver's tolerance)"
                     if proven
-                    else "the solver stopped at a time box or its time limit before sending more"
+                    else f"{stopped} before sending more"
                 )
             else:
                 parts += _phrase(found, r, model, takers_of, rest, cols)
@@ -206,8 +214,7 @@ def explain_plan(
                     "on time was possible but costs more for almost no value "
                     "(within the solver's tolerance)"
                     if proven
-                    else "the solver stopped at a time box or its time limit before moving it "
-                    "earlier"
+                    else f"{stopped} before moving it earlier"
                 )
             else:
                 why = _phrase(found, r, model, takers_of, 0.0, cols)

@@ -26,7 +26,7 @@ from typing import Any
 
 from planner.catalog import Catalog
 from planner.io.xlsx_write import FORMULA_START, safe_value, write_atomic
-from planner.schema import PRIORITY_WORDS
+from planner.schema import PRIORITY_WORDS, TEMPLATE_EXAMPLE_NOTE
 
 TEMPLATE_ROWS = 500  # rows below the header that get the drop-downs and formats
 REQUESTS_SHEET = "Requests"
@@ -178,7 +178,7 @@ def _requests_sheet(ws: Any, fmt: _Formats, catalog: Catalog, n_items: int) -> N
         "W4",
         None,
         "Example unit",
-        "Example row: overwrite or delete it",
+        TEMPLATE_EXAMPLE_NOTE,
     )
     for col, value in enumerate(example):
         _write(ws, fmt, 1, col, value, example=True, **column_style.get(col, {}))

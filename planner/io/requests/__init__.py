@@ -52,7 +52,7 @@ Warnings only
     formulas were used), ``merged-fill`` (a merged value was used for every row it covers),
     ``total-row`` (totals, sums, signatures below the table), ``note-row`` (a row with
     neither item nor quantity below the table), ``before-start`` (a date before the plan
-    start: period 1).
+    start: period 1), ``example-row`` (the template's example row is still there: planned).
 Either
     ``too-many-problems``: the list was cut; an error when errors were cut.
 
@@ -130,6 +130,7 @@ ISSUE_CODES = frozenset(
         "total-row",
         "note-row",
         "before-start",
+        "example-row",
         "too-many-problems",
     }
 )

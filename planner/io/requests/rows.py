@@ -28,7 +28,7 @@ from planner.io.requests.values import (
 from planner.io.xlsx_safety import SheetScan
 from planner.names import quote_list
 from planner.periods import AmbiguousDate, excel_serial, parse_time
-from planner.schema import Settings
+from planner.schema import TEMPLATE_EXAMPLE_NOTE, Settings
 
 _LOW_SERIAL = 1000  # a date cell below this serial is a number typed into a date cell
 
@@ -301,6 +301,14 @@ class RowReader:
             "row": row_no,
             "package": package,
         }
+        if line["notes"] == TEMPLATE_EXAMPLE_NOTE:
+            problem(
+                "notes",
+                "example-row",
+                "this is the template's example row (its note says to overwrite or delete it);"
+                " it is planned like any other line",
+                severity="warning",
+            )
         target = self.unknown if unknown else self.rows
         target.append(line)
         if ambiguous is not None and q_cell is not None:
