@@ -215,14 +215,24 @@ def add_unknown_lines(result: PlanResult, unknown: pd.DataFrame) -> None:
     )
     lines = lines.reindex(columns=result.requests.columns)
     result.requests = pd.concat([result.requests, lines], ignore_index=True)
-    summary = result.summary.set_index("key")["value"].to_dict()
-    if "request lines" in summary:
-        summary["request lines"] = int(summary["request lines"]) + n
+    from planner.results import headline
+
+    summary = result.summary.copy()
+    value = dict(zip(summary["key"], summary["value"], strict=True))
+
+    def put(key: str, new: object) -> None:
+        summary.loc[summary["key"] == key, "value"] = new
+
+    if "request lines" in value:
+        put("request lines", int(value["request lines"]) + n)
     for p, count in unknown["priority"].value_counts().items():
         key = f"priority {p} lines unmet"
-        if key in summary:
-            summary[key] = int(summary[key]) + int(count)
-    result.summary = pd.DataFrame(list(summary.items()), columns=["key", "value"])
+        if key in value:
+            put(key, int(value[key]) + int(count))
+    if "plan" in value:  # the headline counts the kept lines like the figures below it
+        score, cost = float(value["fulfilment score"]), float(value["total cost eur"])
+        put("plan", headline(result.requests, score, cost))
+    result.summary = summary
 
 
 def run_plan(inputs: PlanInputs) -> PlanResult:

@@ -232,6 +232,15 @@ def test_keep_unknown_reports_the_line_unmet(in_tmp: Path) -> None:
     )
     assert data["summary"]["priority 1 lines unmet"] == 1  # type: ignore[index]
     assert data["summary"]["request lines"] == 2  # type: ignore[index]
+    # The headline counts the kept line like the figures below it: 1 of 2 lines met, and the
+    # critical R-2 is short (it said "1 of 1 … every critical line is met" before).
+    plan = str(data["summary"]["plan"])  # type: ignore[index]
+    assert plan.startswith("The plan meets 1 of 2 request lines in full (1 on time)"), plan
+    assert plan.endswith("; 1 critical line not met in full and on time."), plan
+    # The printed list puts the unmet critical line first.
+    res = runner.invoke(app, ["plan", "req.xlsx", "--catalog", str(cat), "--keep-unknown"])
+    listed = res.output.split("not met in full and on time (most important first):")[1]
+    assert listed.split()[0] == "R-2", res.output
 
 
 # -- numbers and dates ----------------------------------------------------------------------

@@ -96,7 +96,14 @@ def print_summary(result: PlanResult, out: Path | None, console: Any) -> None:
     req = result.requests
     if "package" in req:  # component lines speak through their package line's reason
         req = req[~req["package"].astype(str).str.startswith("component of")]
-    unmet = req[req["status"] != "met"].sort_values("priority", kind="stable")
+    # Most important first: by priority, then the largest share short first (an unmet line
+    # before a late one), so a critical line with nothing sent is never cut off the list.
+    short = req["unmet"].to_numpy(dtype=float) / req["quantity"].to_numpy(dtype=float).clip(1e-12)
+    unmet = (
+        req.assign(_short=-short)[req["status"] != "met"]
+        .sort_values(["priority", "_short"], kind="stable")
+        .drop(columns="_short")
+    )
     if len(unmet):
         console.print("[bold]not met in full and on time[/bold] (most important first):")
         for row in unmet.head(8).itertuples(index=False):
