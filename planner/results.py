@@ -404,11 +404,19 @@ def _euros(eur: float) -> str:
     return f"€ {eur:,.0f}"
 
 
+def own_lines(requests: pd.DataFrame) -> pd.DataFrame:
+    """The Requests table without the component lines of packages (DESIGN.md §4.1: they count
+    through their package line), for every count of lines (headline, Summary, console, what-if
+    comparison)."""
+    if "package" not in requests:
+        return requests
+    return requests[~requests["package"].astype(str).str.startswith("component of")]
+
+
 def headline(requests: pd.DataFrame, score: float, cost_eur: float) -> str:
     """One sentence saying what the plan achieves: lines met (on time), met in part, the
     fulfilment score, the cost, and how many critical lines fall short."""
-    if "package" in requests:  # component lines count through their package line
-        requests = requests[~requests["package"].astype(str).str.startswith("component of")]
+    requests = own_lines(requests)  # component lines count through their package line
     st = requests["status"]
     n = len(requests)
     met = int(st.isin(("met", "met late")).sum())
@@ -439,9 +447,7 @@ def summary_table(model: LinearModel, sol: Solution, requests: pd.DataFrame) -> 
         f"{p} {PRIORITY_NAMES[p]} = {s.priority_weights[p]:g}" for p in sorted(PRIORITY_NAMES)
     )
     week = period_word(s.period_days)
-    lines = requests
-    if "package" in requests:  # component lines (DESIGN.md §4.1) count through their package
-        lines = requests[~requests["package"].astype(str).str.startswith("component of")]
+    lines = own_lines(requests)  # component lines (DESIGN.md §4.1) count through their package
     rows: list[tuple[str, Any, str]] = [
         ("plan", headline(requests, score, sol.cost_eur), ""),
         (

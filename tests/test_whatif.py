@@ -476,6 +476,18 @@ def test_cli_demo_whatif_writes_comparison_chart_and_plans(in_tmp: Path) -> None
     assert summary["Scenario"] == "rail cut · budget ×1"  # the run, not just the scenario
     corridors = list(plan["Corridors"].iter_rows(min_row=2, values_only=True))
     assert all(r[5] == 0 for r in corridors if r[0] == "rail_przemysl")
+    # The comparison counts lines as the plan of the same run does: component lines of
+    # packages count through their package line (a trial found 18 P1 lines against 17).
+    head = [str(h) for h in next(wb["Scenarios"].iter_rows(max_row=1, values_only=True))]
+    p1 = [j for j, h in enumerate(head) if h.startswith("P1 ")]
+    assert len(p1) == 3, head
+    rows = list(plan["Requests"].iter_rows(values_only=True))
+    col = {str(h): j for j, h in enumerate(rows[0])}
+    own_p1 = [
+        r for r in rows[1:]
+        if r[col["Priority"]] == 1 and not str(r[col["Package"]] or "").startswith("component of")
+    ]  # fmt: skip
+    assert sum(int(scen[0][j]) for j in p1) == len(own_p1)
 
 
 @pytest.mark.skipif(

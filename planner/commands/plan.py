@@ -67,7 +67,7 @@ def print_summary(result: PlanResult, out: Path | None, console: Any) -> None:
     priority and status; notes; what one more euro or tonne is worth; the lines not met."""
     from rich.table import Table
 
-    from planner.results import STATUSES, count_units
+    from planner.results import STATUSES, count_units, own_lines
 
     s = result.summary_dict()
     console.print(str(s["plan"]), markup=False)
@@ -93,9 +93,7 @@ def print_summary(result: PlanResult, out: Path | None, console: Any) -> None:
     for note in result.notes:
         console.print(term_text(note, markup=False), markup=False)
     print_marginals(result, console)
-    req = result.requests
-    if "package" in req:  # component lines speak through their package line's reason
-        req = req[~req["package"].astype(str).str.startswith("component of")]
+    req = own_lines(result.requests)  # component lines speak through their package line
     # Most important first: by priority, then the largest share short first (an unmet line
     # before a late one), so a critical line with nothing sent is never cut off the list.
     short = req["unmet"].to_numpy(dtype=float) / req["quantity"].to_numpy(dtype=float).clip(1e-12)

@@ -22,7 +22,7 @@ from planner.marginals import marginal_values
 from planner.model import LinearModel, build_model
 from planner.model.build import RowBlock
 from planner.model.families import family
-from planner.results import BROAD_STATUS, PlanResult, extract, requests_table
+from planner.results import BROAD_STATUS, PlanResult, extract, own_lines, requests_table
 from planner.scenarios import apply_to_data
 from planner.schema import Settings
 from planner.solve import Session, Solution, solve_model
@@ -207,9 +207,10 @@ class ScenarioRunner:
         else:  # the comparison needs the Requests table only, not the whole plan
             requests = requests_table(model, sol.x)
         score = fulfilment_score(model.data, sol.value)
-        broad = requests["status"].replace(BROAD_STATUS)  # met late counts as met here
+        own = own_lines(requests)  # lines counted as a plan counts them (not components)
+        broad = own["status"].replace(BROAD_STATUS)  # met late counts as met here
         lines = {
-            f"P{q} {st}": int(((requests["priority"] == q) & (broad == st)).sum())
+            f"P{q} {st}": int(((own["priority"] == q) & (broad == st)).sum())
             for q in (1, 2, 3, 4)
             for st in ("met", "partly met", "unmet")
         }
@@ -217,7 +218,7 @@ class ScenarioRunner:
         return RunOutcome(
             **common,
             fulfilment_score=score,
-            critical_coverage=critical_coverage(requests),
+            critical_coverage=critical_coverage(own),
             value=sol.value,
             cost_eur=sol.cost_eur,
             lines=lines,
