@@ -224,7 +224,12 @@ def explain_plan(
     return package_reasons(model, x, requests, reasons)
 
 
-_NOT_LIMITED = ("more was possible", "on time was possible", "the solver stopped")
+_NOT_LIMITED = (
+    "more was possible",
+    "on time was possible",
+    "the solver's search stopped",
+    "the time limit stopped",
+)
 """Starts of reasons that name no limit (see explain_plan)."""
 
 
@@ -254,6 +259,10 @@ def package_reasons(
     status = requests["status"].to_numpy()
     last = requests["last_arrival"]
     out = list(reasons)
+
+    def unblocked(p: int) -> bool:
+        return not reasons[p] or reasons[p].startswith(_NOT_LIMITED)
+
     for r in np.flatnonzero(req["is_package"].to_numpy(dtype=bool)).tolist():
         if status[r] == "met":
             continue
@@ -265,15 +274,21 @@ def package_reasons(
             # a part held back by a limit the explanation names before one that merely was
             # not sent (nothing usable to send it for); among those, fewest units ÷ ρ
             cum = usable_units_parts(model, x)
-
-            def unblocked(p: int) -> bool:
-                return not reasons[p] or reasons[p].startswith(_NOT_LIMITED)
-
             part = min(parts, key=lambda p: (unblocked(p), round(float(cum[p]), 9), p != r))
-        if part == r or not reasons[part]:
-            continue
-        item = str(req["item_id"].iat[part])
-        out[r] = f"{names.get(item, item)}: {reasons[part]}"
+        if part != r and reasons[part]:
+            item = str(req["item_id"].iat[part])
+            out[r] = f"{names.get(item, item)}: {reasons[part]}"
+        # A component line no limit holds back is short because its package is: it is sent
+        # only for systems that can be used. Say so, not "more was possible" (a trial found
+        # the F-16's pilot training "unmet … adds almost no value" with no F-16 offered).
+        rid = str(req["request_id"].iat[r])
+        word = "late" if status[r] == "met late" else "short"
+        if out[r] and not out[r].startswith(_NOT_LIMITED):
+            for p in parts[1:]:
+                if status[p] != "met" and unblocked(p):
+                    out[p] = (
+                        f"sent only for usable systems of package {rid}, which is {word}: {out[r]}"
+                    )
     return out
 
 
