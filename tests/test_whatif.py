@@ -335,6 +335,16 @@ def test_comparison_workbook_and_chart(tmp_path: Path) -> None:
     assert all(c.data_type == "s" and c.quotePrefix for c in heads)
     share = wb["Requests"].cell(row=2, column=5)
     assert share.data_type == "n" and share.number_format == "0.0%"
+    # "used" is shown like "limit" beside it (a trial found 59995500 beside 60,000,000)
+    bott = wb["Bottlenecks"]
+    col = {str(c.value): c.column for c in bott[1]}
+    checked = 0
+    for r in range(2, bott.max_row + 1):
+        used, limit = bott.cell(r, col["used"]), bott.cell(r, col["limit"])
+        if isinstance(used.value, int | float):
+            assert used.number_format == limit.number_format == "#,##0"
+            checked += 1
+    assert checked
 
 
 def test_a_run_without_a_plan_is_reported_not_fatal(tmp_path: Path) -> None:

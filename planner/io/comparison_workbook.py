@@ -24,7 +24,7 @@ SERIES = (
     ("critical-line coverage", "Critical-line coverage (priority 1)"),
 )
 PERCENT_COLUMNS = {*SCORE_COLUMNS}
-MONEY_COLUMNS = {"total cost eur", "limit"}
+MONEY_COLUMNS = {"total cost eur", "limit", "used"}  # "used" beside "limit", as in a plan
 CHART_DATA_ROW = 22  # the Chart sheet's data table starts below the charts
 
 
