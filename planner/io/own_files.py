@@ -30,17 +30,16 @@ MARKER = "aidplan"
 """The problem name in the model files aidplan writes."""
 
 LAYOUTS: dict[str, tuple[str, ...]] = {
-    "plan workbook": (
-        "Summary", "Fulfilment", "Allocations", "Requests", "Donors", "Corridors", "Bottlenecks",
-        "Inputs",
-    ),
-    "comparison workbook": ("Scenarios", "Requests", "Bottlenecks", "Inputs"),
-    "stress workbook": ("Summary", "Distribution", "Requests", "Binding", "Samples", "Inputs"),
+    "plan workbook": ("Summary", "Allocations", "Requests"),
+    "comparison workbook": ("Scenarios", "Requests"),
+    "stress workbook": ("Summary", "Distribution", "Samples"),
     "changes workbook": ("Summary", "Changes"),
-}  # fmt: skip
-"""Sheets every workbook of each kind has (planner.io.plan_workbook, comparison_workbook,
-stress_workbook, changes_workbook), first sheet first: a workbook with all of a kind's sheets
-and that first sheet is taken for one aidplan wrote."""
+}
+"""Sheets every workbook of each kind has had in every version of aidplan (planner.io.
+plan_workbook, comparison_workbook, stress_workbook, changes_workbook), first sheet first: a
+workbook with all of a kind's sheets and that first sheet is taken for one aidplan wrote. Only
+these, so that a plan written before later sheets (Fulfilment, Bottlenecks, Inputs) existed is
+still replaced; no request sheet has a Summary first and an Allocations sheet."""
 
 HEAD_BYTES = 4096
 """How much of a PNG or model file is read to recognise it."""
