@@ -428,6 +428,14 @@ def test_large_milp_uses_fixed_integer_duals_not_resolves(monkeypatch: pytest.Mo
 # --- packages (DESIGN.md §4.1) -----------------------------------------------------------------
 
 
+LAUNCHER_AND_MISSILES = [
+    {"item_id": "l", "name": "launcher", "unit_weight_t": 1.0, "integer": True,
+     "requires": (("m", 4.0),)},
+    {"item_id": "m", "name": "PAC-3 MSE", "unit_weight_t": 0.1, "integer": True},
+]  # fmt: skip
+"""A launcher "l" usable with 4 missiles "m" each (whole units)."""
+
+
 def test_short_package_names_its_limiting_component() -> None:
     """M-01 (priority 2) asks for 2 launchers "l" as a package, each usable with 4 missiles
     "m" (PAC-3 MSE); M-02 (priority 1) asks for 6 missiles alone. Stock: 2 launchers, 8
@@ -444,11 +452,7 @@ def test_short_package_names_its_limiting_component() -> None:
             {"request_id": "M-01", "item_id": "l", "quantity": 2, "priority": 2},
             {"request_id": "M-02", "item_id": "m", "quantity": 6, "priority": 1},
         ],
-        items=[
-            {"item_id": "l", "name": "launcher", "unit_weight_t": 1.0, "integer": True,
-             "requires": (("m", 4.0),)},
-            {"item_id": "m", "name": "PAC-3 MSE", "unit_weight_t": 0.1, "integer": True},
-        ],
+        items=LAUNCHER_AND_MISSILES,
     )  # fmt: skip
     rq = res.requests.set_index("request_id")
     assert rq.loc["M-02", "delivered"] == pytest.approx(6.0)
@@ -467,11 +471,7 @@ def test_component_of_a_package_with_no_system_offered_points_to_its_package() -
     res = plan(
         [{"offer_id": "o2", "donor_id": "d1", "item_id": "m", "quantity": 8}],
         [{"request_id": "M-01", "item_id": "l", "quantity": 2, "priority": 1}],
-        items=[
-            {"item_id": "l", "name": "launcher", "unit_weight_t": 1.0, "integer": True,
-             "requires": (("m", 4.0),)},
-            {"item_id": "m", "name": "PAC-3 MSE", "unit_weight_t": 0.1, "integer": True},
-        ],
+        items=LAUNCHER_AND_MISSILES,
     )  # fmt: skip
     rq = res.requests.set_index("request_id")
     assert rq.loc["M-01/m", "delivered"] == pytest.approx(0.0)
