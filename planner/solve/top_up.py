@@ -10,7 +10,8 @@ its corridor, and a reason blaming the time limit although a longer one changed 
 so a column may grow by k units when every row it has a positive coefficient in keeps
 a · k ≤ its slack (rows where it is negative, the packages' usable units, only gain room). Columns
 are taken by their value per unit, highest first (then the requested item before a substitute,
-then the cheaper, then the earlier), each by as many whole units as fit; passes repeat while a
+then a shipment the plan already makes before a new one, then the cheaper, then the earlier),
+each by as many whole units as fit; passes repeat while a
 pass adds something (a shipment can make room for a package's usable unit). Columns a re-plan
 holds (``model.stability.fixed_cols``) and divisible columns (planned exactly by the polish)
 are left alone. The result is feasible by construction and worth at least as much.
@@ -65,8 +66,10 @@ def top_up(model: LinearModel, x: np.ndarray) -> np.ndarray:
     row, col, coef = _columns(model)
     start = np.searchsorted(col, np.arange(model.n_vars + 1))
     slack = model.row_upper() - model.row_activity(x)
+    # most valuable first; among equals the requested item, then a shipment the plan already
+    # makes (no new one-unit shipment where a planned one can grow), the cheaper, the earlier
     order = np.lexsort(
-        (model.arrival[candidates], model.cost_eur[candidates],
+        (model.arrival[candidates], model.cost_eur[candidates], x[candidates] <= 0,
          substitute_units(model)[candidates] > 0, -value[candidates])
     )  # fmt: skip
     candidates = candidates[order]
