@@ -387,6 +387,15 @@ def test_cli_stress_demo_writes_workbook_and_json(tmp_path: Path) -> None:
     assert wb.sheetnames == ["Summary", "Distribution", "Requests", "Binding", "Samples", "Inputs"]
     assert sum(len(ws._charts) for ws in wb) == 3
     assert not list(tmp_path.glob(".*.tmp"))
+    # Critical lines counted as a plan counts them: component lines of packages (M-15/shell_155
+    # is priority 1) count through their package line (a trial found 18 against the plan's 17).
+    from planner.api import load_inputs, planning_data
+
+    req = planning_data(load_inputs()).requests
+    own_p1 = int(((req["priority"] == 1) & (req["package_of"] < 0)).sum())
+    assert own_p1 < int((req["priority"] == 1).sum())  # the demo has a critical component line
+    summary = {r["key"]: r["value"] for r in payload["Summary"]}
+    assert summary["critical lines"] == own_p1
 
 
 def _refused_before_solving(monkeypatch: pytest.MonkeyPatch, args: list[str]) -> str:

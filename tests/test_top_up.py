@@ -45,3 +45,26 @@ def test_plans_leave_no_whole_unit_that_fits() -> None:
     model, x = result.model, result.solution.x
     assert top_up(model, x) is x
     assert (model.row_activity(x) <= model.row_upper() * (1 + 1e-9) + 1e-6).all()
+
+
+def test_trial_scenario_reasons_name_the_limit_of_late_packages() -> None:
+    """The same scenario. M-15 (22 M777 howitzers as a package with shells) is late: 10 can
+    arrive by week 8 (us-m777 ships at most 6 a week from week 8, ca-m777 has 4). Its reason
+    named only the shells, "on time was possible … within the solver's tolerance"; it now
+    names the howitzers' weekly limit, and the shell line points to its late package. No
+    component line of a short or late package says "more was possible"."""
+    inputs = load_inputs(
+        ROOT / "requests" / "demo.xlsx", None, ROOT / "scenarios" / "budget-cut-germany-out.toml"
+    )
+    rq = run_plan(inputs).requests.set_index("request_id")
+    detail = rq["reason_detail"].fillna("").astype(str)
+    assert rq.loc["M-15", "status"] == "met late"
+    assert "offer us-m777 ships at most 6 a week" in detail["M-15"], detail["M-15"]
+    assert "on time was possible" not in detail["M-15"]
+    assert detail["M-15/shell_155"].startswith(
+        "sent only for usable systems of package M-15, which is late because "
+    ), detail["M-15/shell_155"]
+    components = [r for r in rq.index if "/" in str(r) and rq.loc[r, "status"] != "met"]
+    assert components
+    for r in components:
+        assert "more was possible" not in detail[r], (r, detail[r])

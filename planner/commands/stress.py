@@ -48,7 +48,14 @@ def print_report(tables: dict[str, Any], console: Any) -> None:
     console.print(t)
     reqs = tables["Requests"].head(TOP_PRINTED)
     if len(reqs) and reqs["replan_unmet_p"].iloc[0] > 0:
-        t = Table("line", "item", "prio", "unmet (as planned)", "unmet (re-planned)", "on time")
+        t = Table(
+            "line",
+            "item",
+            "prio",
+            "not fully met (as planned)",
+            "not fully met (re-planned)",
+            "on time",
+        )
         for row in reqs.to_dict("records"):
             if row["replan_unmet_p"] <= 0 and row["base_unmet_p"] <= 0:
                 continue

@@ -268,8 +268,14 @@ def package_reasons(
             continue
         parts = [r, *np.flatnonzero(of == r).tolist()]
         if status[r] in ("met late",):
-            arrived = [(int(last.iat[p]) if pd.notna(last.iat[p]) else 0, p != r, p) for p in parts]
-            part = max(arrived)[2]
+            # the part whose last unit arrives last; on a tie the one whose reason names a
+            # limit (a trial's M-15: the howitzers' weekly rate, not the shells' "on time was
+            # possible"), then the system itself
+            arrived = [
+                (int(last.iat[p]) if pd.notna(last.iat[p]) else 0, not unblocked(p), p == r, p)
+                for p in parts
+            ]
+            part = max(arrived)[3]
         else:
             # a part held back by a limit the explanation names before one that merely was
             # not sent (nothing usable to send it for); among those, fewest units ÷ ρ
@@ -284,11 +290,23 @@ def package_reasons(
         rid = str(req["request_id"].iat[r])
         word = "late" if status[r] == "met late" else "short"
         if out[r] and not out[r].startswith(_NOT_LIMITED):
+            why = out[r]
+            if word == "late" and why.startswith("late because "):
+                why = why.removeprefix("late")  # "…, which is late because …"
+            else:
+                why = f": {why}"
+            pointer = f"sent only for usable systems of package {rid}, which is {word}{why}"
             for p in parts[1:]:
-                if status[p] != "met" and unblocked(p):
-                    out[p] = (
-                        f"sent only for usable systems of package {rid}, which is {word}: {out[r]}"
-                    )
+                if status[p] == "met":
+                    continue
+                if unblocked(p):
+                    out[p] = pointer
+                elif any(c.startswith(_NOT_LIMITED) for c in reasons[p].split("; ")):
+                    # a clause saying no limit held this part: its package did
+                    clauses = [
+                        pointer if c.startswith(_NOT_LIMITED) else c for c in reasons[p].split("; ")
+                    ]
+                    out[p] = "; ".join(dict.fromkeys(clauses))
     return out
 
 

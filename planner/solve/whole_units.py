@@ -17,8 +17,9 @@ whole plans (its bound is the LP bound from the start) and its later stages are 
    freed, through the usual MIP stages. Then `polish` re-plans the divisible items around the
    whole ones through the LP stages, free of those limits, each stage started from the LP
    relaxation's optimal basis of that stage.
-   The repaired plan is then topped up (planner.solve.top_up): whole units that every limit
-   still has room for, most valuable first; so is the fallback's plan below.
+   A repaired plan that misses ``mip_gap`` is then topped up (planner.solve.top_up): whole
+   units that every limit still has room for, most valuable first; so is the fallback's plan
+   below.
 3. **Prove.** gap = (V_LP − value) / V_LP. At most ``mip_gap``: the plan is reported optimal.
    Otherwise branch and bound on the full model starts from the repaired plan for at most
    `fallback_box` seconds, and the better plan is kept, against the tighter of the two bounds.
@@ -369,7 +370,11 @@ def solve_whole_units(
         ):
             sol = alt
     if sol.usable:
-        sol = _with_gap(_topped(model, sol), bound, settings, t0)
+        sol = _with_gap(sol, bound, settings, t0)
+        if not sol.proven_optimal:
+            # Only a plan not proven within mip_gap: a proven one is optimal by this method's
+            # standard, and units within that tolerance would only add small shipments.
+            sol = _with_gap(_topped(model, sol), bound, settings, t0)
         if sol.proven_optimal:
             return sol
     if clocked and settings.time_limit_s - (time.perf_counter() - t0) < 1.0:
