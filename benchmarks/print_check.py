@@ -12,6 +12,7 @@ Prints pages per sheet and the verdict; exits 1 when a sheet does not fit one pa
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import subprocess
 import sys
@@ -36,12 +37,16 @@ def header_words(path: Path) -> dict[str, tuple[str, str]]:
     return out
 
 
+FOOTER = re.compile(r"^(.*\S)\s{2,}Page \d+ of \d+$")
+"""The footer line of a page in ``pdftotext -layout`` output: the sheet name, then the page."""
+
+
 def page_texts(pdf: Path) -> list[str]:
     texts = []
     n = 1
     while True:
         done = subprocess.run(
-            ["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"],
+            ["pdftotext", "-layout", "-f", str(n), "-l", str(n), str(pdf), "-"],
             capture_output=True,
             text=True,
         )
@@ -72,8 +77,11 @@ def main(argv: list[str] | None = None) -> int:
     texts = page_texts(pdf)
     unknown = 0
     for text in texts:
-        lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-        sheet = next((ln for ln in reversed(lines) if ln in headers), None)
+        # The footer, laid out as printed: "<sheet>      Page n of N" on one line. (Taking the
+        # last line that names a sheet misread a page whose cells name sheets: Input checks.)
+        footers = [FOOTER.match(ln.strip()) for ln in text.splitlines()]
+        named = [m.group(1).strip() for m in footers if m]
+        sheet = next((nm for nm in reversed(named) if nm in headers), None)
         if sheet is None:
             unknown += 1  # no footer naming the sheet (not written by this version)
             continue

@@ -50,6 +50,7 @@ from planner.changes import PlanTables, changes_summary, plan_changes
 from planner.errors import InputError, Issue, raise_if_errors
 from planner.io.previous_plan import PlanWorkbook, normalise
 from planner.model import LinearModel, StabilityTarget, build_model
+from planner.model.rows import POSITION_COLUMNS
 from planner.periods import parse_time, to_period
 from planner.results import PlanResult
 from planner.schema import Settings
@@ -58,6 +59,8 @@ PREVIOUS_ROLE = "previous plan"
 """The role of the previous plan in PlanInputs.files and on the Inputs sheet."""
 LOCKED_SETTINGS = ("start", "period_days", "horizon")
 """Settings a re-plan must share with its previous plan: they define what a week is."""
+FAMILY_UNITS = {"corridor_capacity": " t", "donor_budget": " EUR"}
+"""The unit after a number of a family's row in messages (units of items need none)."""
 FAMILY_WORDS = {
     "request_demand": "the quantity of request",
     "offer_stock": "the stock of offer",
@@ -369,16 +372,22 @@ def frozen_excess(model: LinearModel, target: StabilityTarget, display: str) -> 
         over = np.flatnonzero(lhs > b.upper + 1e-6 * np.maximum(1.0, np.abs(b.upper)))
         if not len(over):
             continue
-        names = b.row_names()
+        cols = [c for c in b.labels.columns if c not in POSITION_COLUMNS]
+        unit = FAMILY_UNITS.get(b.family, "")
         for i in over.tolist():
-            ident = names[i][len(b.family) + 1 : -1]
+            label = b.labels.iloc[i]
+            ident = " ".join(
+                f"in week {label[c]}" if c == "period" else str(label[c]) for c in cols
+            )
             issues.append(
                 Issue(
                     "frozen-exceeds",
                     display,
-                    f"the frozen allocations alone need {lhs[i]:,.6g} of"
+                    f"the frozen allocations alone need {lhs[i]:,.6g}{unit} of"
                     f" {FAMILY_WORDS.get(b.family, b.family)} {ident}, but this run allows"
-                    f" {b.upper[i]:,.6g}: they were already sent, so the new inputs cannot hold",
+                    f" {b.upper[i]:,.6g}{unit}: they were dispatched before --as-of or are"
+                    " promised in the --freeze-weeks weeks, so the new inputs cannot hold them;"
+                    " freeze fewer weeks, or change the input that lowered this limit",
                     sheet="Allocations",
                 )
             )

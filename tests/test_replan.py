@@ -142,7 +142,9 @@ def test_frozen_allocation_beyond_new_stock_or_window_is_an_error(tmp_path: Path
     later.loc[mine, "lead_periods"] = inst.horizon
     as_of = int(early.dispatch_period) + 1
     for offers, code, words in (
-        (less, "frozen-exceeds", f"stock of offer {early.offer_id}"),
+        # the offer by its id (no internal row key), and what to do about it
+        (less, "frozen-exceeds", f"stock of offer {early.offer_id}, but this run allows"),
+        (less, "frozen-exceeds", "freeze fewer weeks, or change the input that lowered"),
         (later, "frozen-not-allowed", "no longer possible"),
     ):
         new = Instance(dataclasses.replace(cat, offers=offers), inst.requests, inst.horizon)

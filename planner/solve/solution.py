@@ -47,7 +47,9 @@ STATUS_MEANINGS: dict[str, str] = {
 
 STAGES_MEANING = (
     "Each stage keeps what the ones before achieved. '(best found)': its time box stopped "
-    "it with the best plan it had; '(not run)': no time was left to start it."
+    "it with the best plan it had; '(not run)': it did not start, because the search that "
+    "found this plan spent its box on the value stage (a longer time limit does not change "
+    "that box) or the time limit was reached."
 )
 
 
