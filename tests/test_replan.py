@@ -65,19 +65,26 @@ def test_unchanged_inputs_replan_equals_previous_exactly(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("as_of", [1, 3])
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
-def test_unchanged_demo_with_packages_replans_to_zero_changes(solver: str, tmp_path: Path) -> None:
-    """The bundled demo (whole units, five packages) re-planned as of week 1 with the same
+def test_unchanged_demo_with_packages_replans_to_zero_changes(
+    solver: str, as_of: int, tmp_path: Path
+) -> None:
+    """The bundled demo (whole units, five packages) re-planned as of week 1 or 3 with the same
     inputs: no change. With CBC the fallback branch and bound once found a plan better by 7e-7
     of value (within mip_gap) without reaching the stability stage, and moved 211 shipments;
-    in a re-plan such a plan no longer replaces the repaired one (planner.solve.whole_units)."""
+    in a re-plan such a plan no longer replaces the repaired one (planner.solve.whole_units).
+    As of week 3 on HiGHS the LP bound with weeks 1–2 frozen is weak (the previous plan is
+    4.5e-4 below it), so the LP's own repair (+0.0048 of value) won and moved 15 shipments;
+    the previous plan now stays when it is within mip_gap of the bound the branch and bound
+    proves (3.5e-5)."""
     from planner.api import load_inputs
 
     base = load_inputs()
     inputs = dataclasses.replace(base, settings=base.settings.model_copy(update={"solver": solver}))
     first = run_plan(inputs)
     book = read_plan_workbook(write_plan(inputs, first, tmp_path / "week1.xlsx"))
-    _, again = replan(inputs, book, 1)
+    _, again = replan(inputs, book, as_of)
     assert plan_changes(PlanTables.of_workbook(book), PlanTables.of_result(again)).empty
 
 
