@@ -221,7 +221,7 @@ def test_out_over_a_file_aidplan_did_not_write(case: Path, tmp_path: Path) -> No
     shutil.copy(req, other)  # the request sheet of another week
     base = ["plan", str(req), "--catalog", str(cat)]
     text = refused([*base, "--out", str(other)], "[output-exists]", case, other)
-    assert "aidplan did not write it (a workbook with the sheets" in text
+    assert "is not a plan workbook aidplan wrote (a workbook with the sheets" in text
     assert "choose another file name, or move the file away first" in text
     template = tmp_path / "filled-template.xlsx"
     assert (
@@ -237,6 +237,15 @@ def test_out_over_a_file_aidplan_did_not_write(case: Path, tmp_path: Path) -> No
         "[output-exists]",
         case,
         other,
+    )
+    # another kind of aidplan output: a stress run does not replace next week's --previous plan
+    week1 = tmp_path / "plan-week1.xlsx"
+    week1.write_bytes(old_plan_bytes())
+    refused(
+        ["stress", str(req), "--catalog", str(cat), "--samples", "1", "--out", str(week1)],
+        "is not a stress workbook aidplan wrote (an aidplan plan workbook)",
+        case,
+        week1,
     )
     # aidplan's own earlier outputs, and an empty file, are replaced
     plan, model = tmp_path / "plan.xlsx", tmp_path / "model.lp"
@@ -265,6 +274,13 @@ def test_foreign_file_by_kind(tmp_path: Path) -> None:
 
     plan_sheets = list(LAYOUTS["plan workbook"])
     assert foreign_file(book(tmp_path / "a.xlsx", plan_sheets)) is None
+    # of the kind about to be written: a plan may replace a plan, a stress workbook may not
+    assert foreign_file(tmp_path / "a.xlsx", "plan workbook") is None
+    assert foreign_file(tmp_path / "a.xlsx", "stress workbook") == "an aidplan plan workbook"
+    # a re-plan's plan has a Changes sheet: still a plan, not a changes workbook
+    replan = book(tmp_path / "r.xlsx", [*plan_sheets, "Changes"])
+    assert foreign_file(replan, "plan workbook") is None
+    assert foreign_file(replan, "changes workbook") == "an aidplan plan workbook"
     assert foreign_file(book(tmp_path / "b.xlsx", ["Summary", "Changes"])) is None
     # every sheet of a plan but not Summary first, or one sheet missing: not aidplan's
     assert foreign_file(book(tmp_path / "c.xlsx", [*plan_sheets[1:], "Summary"])) is not None

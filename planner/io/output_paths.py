@@ -201,7 +201,7 @@ def _check_one(out: Output, inputs: Sequence[tuple[str, Path]]) -> list[Issue]:
         ]
     if st is not None and not out.replace_any:
         try:
-            foreign = foreign_file(path)
+            foreign = foreign_file(path, out.what)
         except OSError as exc:
             foreign = f"a file that cannot be read ({exc.strerror or exc})"
         if foreign is not None:
@@ -209,9 +209,9 @@ def _check_one(out: Output, inputs: Sequence[tuple[str, Path]]) -> list[Issue]:
                 Issue(
                     "output-exists",
                     where,
-                    f"this file exists and aidplan did not write it ({foreign}); writing the "
-                    f"{out.what} there would replace it: choose another file name, or move "
-                    "the file away first",
+                    f"this file exists and is not a {out.what} aidplan wrote ({foreign}); "
+                    f"writing the {out.what} there would replace it: choose another file name, "
+                    "or move the file away first",
                 )
             ]
     why = _writable_folder(final_target(path).parent)

@@ -8,8 +8,9 @@ output (the default ``outputs/plan-demo.xlsx``, a weekly plan) stays a plain rep
 
 What counts as aidplan's own, by extension:
 
-- ``.xlsx``: a workbook with the sheets of one of aidplan's output workbooks (`LAYOUTS`: a
-  plan, a what-if comparison, a stress or a changes workbook), first sheet first. Not the
+- ``.xlsx``: a workbook with the sheets of the aidplan output workbook of the kind about to be
+  written (`LAYOUTS`: a plan, a what-if comparison, a stress or a changes workbook), first
+  sheet first: a stress workbook does not replace a plan. Not the
   request template: once filled in it is a request sheet (``aidplan template`` replaces one only
   with ``--force``), and its author, "aidplan", stays when Excel saves it, so the author is not
   used;
@@ -45,8 +46,19 @@ HEAD_BYTES = 4096
 """How much of a PNG or model file is read to recognise it."""
 
 
-def _workbook_owner(path: Path) -> str | None:
-    """None when ``path`` is a workbook aidplan wrote, else what it is, in words."""
+def workbook_kind(names: list[str]) -> str | None:
+    """Which of aidplan's workbooks (a `LAYOUTS` key) has the sheets ``names``, in order; None
+    for any other workbook. The kinds are tried in `LAYOUTS` order: a re-plan's plan, which
+    has a Changes sheet, is a plan workbook, not a changes workbook."""
+    for kind, sheets in LAYOUTS.items():
+        if names and names[0] == sheets[0] and set(sheets) <= set(names):
+            return kind
+    return None
+
+
+def _workbook_owner(path: Path, what: str | None) -> str | None:
+    """None when ``path`` is a workbook aidplan wrote (of kind ``what`` when that is one of
+    `LAYOUTS`), else what it is, in words."""
     from planner.errors import InputError
     from planner.io.sheet_values import sheet_names
     from planner.io.xlsx_safety import preflight
@@ -56,9 +68,11 @@ def _workbook_owner(path: Path) -> str | None:
     except InputError:
         return "a file that is not a workbook aidplan can read"
     names = sheet_names(book) or []
-    for sheets in LAYOUTS.values():
-        if names and names[0] == sheets[0] and set(sheets) <= set(names):
-            return None
+    kind = workbook_kind(names)
+    if kind is not None and (what not in LAYOUTS or kind == what):
+        return None
+    if kind is not None:
+        return f"an aidplan {kind}"
     shown = ", ".join(names[:4]) + (", …" if len(names) > 4 else "")
     return f"a workbook with the sheets {shown}" if names else "a workbook"
 
@@ -88,16 +102,19 @@ def _model_owner(path: Path) -> str | None:
     return "a file that is not a model file aidplan wrote"
 
 
-def foreign_file(path: Path) -> str | None:
-    """What the existing regular file ``path`` is, in words, when aidplan did not write it (see
-    the module docstring); None when it may be replaced: aidplan wrote it, or it is empty.
+def foreign_file(path: Path, what: str | None = None) -> str | None:
+    """What the existing regular file ``path`` is, in words, when it is not an output of kind
+    ``what`` ("plan workbook", a `LAYOUTS` key; any kind when None or another word) that aidplan
+    wrote (see the module docstring); None when it may be replaced: aidplan wrote it, as that
+    kind of output, or it is empty. So ``stress --out`` does not replace next week's
+    ``--previous`` plan.
 
     Raises OSError when the file cannot be read (the caller refuses the path)."""
     if path.stat().st_size == 0:
         return None
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        return _workbook_owner(path)
+        return _workbook_owner(path, what)
     if suffix == ".png":
         return _png_owner(path)
     if suffix in (".lp", ".mps"):
