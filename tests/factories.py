@@ -74,9 +74,11 @@ def make_requests(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return request_frame(rows)
 
 
-def old_plan_bytes(note: str = "the plan of last week") -> bytes:
-    """A small workbook with the sheets of an aidplan plan (planner.io.own_files.LAYOUTS) and
-    ``note`` in Summary!A1: an earlier plan that an output may replace (decision 0013)."""
+def old_plan_bytes(note: str = "the plan of last week", kind: str = "plan workbook") -> bytes:
+    """A small workbook with the sheets of an aidplan output of ``kind`` (a key of
+    planner.io.own_files.LAYOUTS: "plan workbook", "stress workbook" …) and ``note`` in its
+    first sheet's A1: an earlier output that an output of that kind may replace (decision
+    0013)."""
     import io
 
     import openpyxl
@@ -84,7 +86,7 @@ def old_plan_bytes(note: str = "the plan of last week") -> bytes:
     from planner.io.own_files import LAYOUTS
 
     wb = openpyxl.Workbook()
-    first, *rest = LAYOUTS["plan workbook"]
+    first, *rest = LAYOUTS[kind]
     wb.active.title = first  # type: ignore[union-attr]
     wb.active["A1"] = note  # type: ignore[index]
     for name in rest:

@@ -24,6 +24,8 @@ from tests.factories import old_plan_bytes
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data" / "toml-with-bom"
 OLD_PLAN = old_plan_bytes()
+OLD_COMPARISON = old_plan_bytes("last week's what-if", "comparison workbook")
+OLD_STRESS = old_plan_bytes("last week's stress run", "stress workbook")
 
 # Runs the CLI like the `aidplan` script; with SLOW_SAVE set, every workbook save is followed
 # by a long sleep while the written temporary file is still beside its target: openpyxl's
@@ -225,7 +227,7 @@ def test_sigterm_during_whatif_workers_ends_every_cbc(tmp_path: Path, medium_mil
     (grandchildren of aidplan) with their folders, quietly, within seconds."""
     (tmp_path / "tmp").mkdir()
     out = tmp_path / "whatif.xlsx"
-    out.write_bytes(OLD_PLAN)
+    out.write_bytes(OLD_COMPARISON)
     args = ["whatif", str(medium_milp / "requests.xlsx"), "--catalog", str(medium_milp / "catalog")]
     args += ["--solver", "cbc", "--jobs", "2", "--budget-scale", "0.5", "1", "--out", str(out)]
     proc = start(args, tmp_path, env=child_env(tmp_path))
@@ -249,7 +251,7 @@ def test_sigterm_during_whatif_workers_ends_every_cbc(tmp_path: Path, medium_mil
             proc.kill()
     assert not any(Path(f"/proc/{c}").exists() for c in found)
     assert list((tmp_path / "tmp").iterdir()) == []
-    assert out.read_bytes() == OLD_PLAN and not (tmp_path / "whatif.png").exists()
+    assert out.read_bytes() == OLD_COMPARISON and not (tmp_path / "whatif.png").exists()
 
 
 @pytest.mark.slow
@@ -262,7 +264,7 @@ def test_signal_during_stress_workers_ends_them_and_writes_nothing(
     130) without a traceback, leaves the old workbook byte for byte and no temporary file."""
     (tmp_path / "tmp").mkdir()
     out = tmp_path / "stress.xlsx"
-    out.write_bytes(OLD_PLAN)
+    out.write_bytes(OLD_STRESS)
     args = ["stress", "--samples", "400", "--jobs", "2", "--out", str(out)]
     proc = start(args, tmp_path, env=child_env(tmp_path))
     names = {"python", "python3", sys.executable.rsplit("/", 1)[-1][:15]}
@@ -282,5 +284,5 @@ def test_signal_during_stress_workers_ends_them_and_writes_nothing(
         if proc.poll() is None:
             proc.kill()
     wait_for(lambda: not any(Path(f"/proc/{c}").exists() for c in found), 10)
-    assert out.read_bytes() == OLD_PLAN
+    assert out.read_bytes() == OLD_STRESS
     assert leftovers(tmp_path) == [] and list((tmp_path / "tmp").iterdir()) == []

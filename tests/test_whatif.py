@@ -508,8 +508,10 @@ def test_cli_demo_whatif_writes_comparison_chart_and_plans(in_tmp: Path) -> None
 def test_demo_sweep_points_prove_what_separate_plans_prove() -> None:
     """A small sweep of the demo (whole units, packages) at a hard budget (× 0.5: the repair
     misses mip_gap, the fallback branch and bound runs in its box) and an easy one (× 1.2):
-    every point is worth what `aidplan plan` at that budget gets, within mip_gap of the best
-    bound either proves, and is proven optimal exactly when the separate plan is."""
+    every point is worth what `aidplan plan` at that budget gets, within the larger of mip_gap
+    and the gaps the two prove (the fallback's box is wall-clock time, and two workers share
+    the cores, so at × 0.5 the two searches may stop at different plans, each within its own
+    proven gap: README), and is proven optimal exactly when the separate plan is."""
     from planner.api import load_inputs
 
     inputs = load_inputs(DEMO_REQUESTS, DEMO_CATALOG, None, {"time_limit_s": 30.0})
@@ -522,7 +524,9 @@ def test_demo_sweep_points_prove_what_separate_plans_prove() -> None:
         model = build_model(apply_to_data(data, scenario))
         ref = solve_model(model, settings)
         bound = max(ref.value_bound, ref.value)
-        assert abs(o.value - ref.value) <= gap * bound + 1e-6, (o.label, o.value, ref.value)
+        proven = max(gap, float(o.gap), float(ref.gap))
+        assert abs(o.value - ref.value) <= proven * bound + 1e-6, (o.label, o.value, ref.value)
+        assert o.value <= bound * (1 + 1e-9) + 1e-6  # never above what the separate run proved
         assert o.proven_optimal == ref.proven_optimal, o.label
 
 
