@@ -368,7 +368,7 @@ def frozen_excess(model: LinearModel, target: StabilityTarget, display: str) -> 
     for b in model.blocks:
         if not b.n_rows or not xf.any():
             continue
-        lhs = np.bincount(b.row, weights=b.coef * xf[b.var], minlength=b.n_rows)
+        lhs = b.activity(xf)
         over = np.flatnonzero(lhs > b.upper + 1e-6 * np.maximum(1.0, np.abs(b.upper)))
         if not len(over):
             continue

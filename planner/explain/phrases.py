@@ -61,8 +61,7 @@ def donor_spent_eur(model: LinearModel, x: np.ndarray | None) -> np.ndarray:
     spent = np.full(len(model.data.donors), np.nan)
     b = model.block("donor_budget")
     if x is not None and b.n_rows:
-        act = np.bincount(b.row, weights=b.coef * x[b.var], minlength=b.n_rows)
-        spent[b.labels["k"].to_numpy(dtype=int)] = act
+        spent[b.labels["k"].to_numpy(dtype=int)] = b.activity(x)
     return spent
 
 

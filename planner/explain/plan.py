@@ -299,14 +299,13 @@ def package_reasons(
             for p in parts[1:]:
                 if status[p] == "met":
                     continue
+                clauses = reasons[p].split("; ")
                 if unblocked(p):
                     out[p] = pointer
-                elif any(c.startswith(_NOT_LIMITED) for c in reasons[p].split("; ")):
+                elif any(c.startswith(_NOT_LIMITED) for c in clauses):
                     # a clause saying no limit held this part: its package did
-                    clauses = [
-                        pointer if c.startswith(_NOT_LIMITED) else c for c in reasons[p].split("; ")
-                    ]
-                    out[p] = "; ".join(dict.fromkeys(clauses))
+                    said = (pointer if c.startswith(_NOT_LIMITED) else c for c in clauses)
+                    out[p] = "; ".join(dict.fromkeys(said))
     return out
 
 

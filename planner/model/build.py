@@ -123,9 +123,7 @@ class LinearModel:
         offset = 0
         for b in self.blocks:
             if b.n_rows:
-                out[offset : offset + b.n_rows] = np.bincount(
-                    b.row, weights=b.coef * x[b.var], minlength=b.n_rows
-                )
+                out[offset : offset + b.n_rows] = b.activity(x)
             offset += b.n_rows
         return out
 

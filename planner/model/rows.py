@@ -30,6 +30,11 @@ class RowBlock:
     def n_rows(self) -> int:
         return len(self.labels)
 
+    def activity(self, x: np.ndarray) -> np.ndarray:
+        """Σ coef · x per row of the family (length n_rows) for the plan ``x`` (every
+        column)."""
+        return np.bincount(self.row, weights=self.coef * x[self.var], minlength=self.n_rows)
+
     def row_names(self) -> list[str]:
         """``family[id1,id2]`` per row from the readable label columns (``offer_stock[o-1]``,
         ``corridor_capacity[road1,3]``), unique by construction (planner.model.names)."""

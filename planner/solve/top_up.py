@@ -37,20 +37,9 @@ VALUE_TOL = 1e-9
 def _columns(model: LinearModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every family coefficient as (row in model.stacked() order, column, coefficient), sorted
     by column."""
-    rows, cols, coefs = [], [], []
-    offset = 0
-    for b in model.blocks:
-        if b.n_rows:
-            rows.append(b.row + offset)
-            cols.append(b.var)
-            coefs.append(b.coef)
-        offset += b.n_rows
-    if not rows:
-        empty = np.zeros(0)
-        return empty.astype(np.int64), empty.astype(np.int64), empty
-    row, col, coef = np.concatenate(rows), np.concatenate(cols), np.concatenate(coefs)
+    row, col, coef, _ = model.stacked()
     order = np.argsort(col, kind="stable")
-    return row[order].astype(np.int64), col[order].astype(np.int64), coef[order].astype(float)
+    return row[order], col[order], coef[order]
 
 
 def top_up(model: LinearModel, x: np.ndarray) -> np.ndarray:

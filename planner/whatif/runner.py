@@ -86,10 +86,7 @@ class _GroupModel:
 
     def activity(self, x: np.ndarray) -> np.ndarray:
         """Σ a·x of the changed rows, in the order of ``self.rows``."""
-        parts = []
-        for f in CHANGED_FAMILIES:
-            b = self.model.block(f)
-            parts.append(np.bincount(b.row, weights=b.coef * x[b.var], minlength=b.n_rows))
+        parts = [self.model.block(f).activity(x) for f in CHANGED_FAMILIES]
         return np.concatenate(parts) if parts else np.array([], dtype=float)
 
     def reusable(self, upper: np.ndarray, params: tuple[float, float]) -> _Solved | None:
